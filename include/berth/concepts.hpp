@@ -1,0 +1,82 @@
+#ifndef BERTH_CONCEPTS_HPP
+#define BERTH_CONCEPTS_HPP
+
+#include <sys/socket.h>
+
+#include <concepts>
+#include <cstddef>
+#include <string_view>  // std::data, std::size
+#include <system_error>
+#include <type_traits>
+
+namespace berth {
+
+/// An address family tag: `domain` (AF_INET, AF_INET6, AF_UNIX) and its `endpoint` type.
+template <class F>
+concept address_family = requires {
+  { F::domain } -> std::convertible_to<int>;
+  typename F::endpoint;
+};
+
+/// A socket type tag: `type` (SOCK_STREAM, ...) and whether it is `connection_oriented`.
+template <class T>
+concept socket_type = requires {
+  { T::type } -> std::convertible_to<int>;
+  { T::connection_oriented } -> std::convertible_to<bool>;
+};
+
+/// A socket type with connections: stream and seqpacket.
+template <class T>
+concept connection_oriented = socket_type<T> && T::connection_oriented;
+
+/// The combinations the kernel implements: inet and inet6 with stream or datagram,
+/// local with stream, datagram or seqpacket.
+template <class F, class T>
+concept valid_protocol =
+    address_family<F> && socket_type<T> &&
+    (((F::domain == AF_INET || F::domain == AF_INET6) &&
+      (T::type == SOCK_STREAM || T::type == SOCK_DGRAM)) ||
+     (F::domain == AF_UNIX &&
+      (T::type == SOCK_STREAM || T::type == SOCK_DGRAM || T::type == SOCK_SEQPACKET)));
+
+/// A socket address of one family: it exposes its sockaddr for the kernel to read
+/// (`data()`, `size()`) and to fill (`data()`, `capacity()`, then `resize(n, ec)`, which
+/// checks what the kernel wrote).
+template <class E>
+concept endpoint = requires(const E& ce, E& e, socklen_t n, std::error_code& ec) {
+  typename E::family;
+  { ce.data() } -> std::same_as<const sockaddr*>;
+  { e.data() } -> std::same_as<sockaddr*>;
+  { ce.size() } -> std::same_as<socklen_t>;
+  { E::capacity() } -> std::same_as<socklen_t>;
+  e.resize(n, ec);
+} && address_family<typename E::family> && std::same_as<typename E::family::endpoint, E>;
+
+namespace detail {
+
+template <class T>
+concept byte_like = std::same_as<T, char> || std::same_as<T, signed char> ||
+                    std::same_as<T, unsigned char> || std::same_as<T, std::byte>;
+
+template <class B>
+using buffer_pointer_t = decltype(std::data(std::declval<B&>()));
+
+}  // namespace detail
+
+/// A contiguous sized range of char, signed char, unsigned char or std::byte:
+/// std::string, std::string_view, std::vector, std::array, std::span, C arrays.
+template <class B>
+concept byte_buffer = requires(B& b) {
+  std::data(b);
+  std::size(b);
+} && std::is_pointer_v<detail::buffer_pointer_t<B>> &&
+    detail::byte_like<std::remove_cv_t<std::remove_pointer_t<detail::buffer_pointer_t<B>>>>;
+
+/// A byte_buffer whose bytes may be written: the destination of a read or receive.
+template <class B>
+concept mutable_byte_buffer =
+    byte_buffer<B> && !std::is_const_v<std::remove_pointer_t<detail::buffer_pointer_t<B>>>;
+
+}  // namespace berth
+
+#endif  // BERTH_CONCEPTS_HPP
