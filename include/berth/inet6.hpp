@@ -1,0 +1,233 @@
+#ifndef BERTH_INET6_HPP
+#define BERTH_INET6_HPP
+
+#include <berth/address.hpp>
+#include <berth/detail/byte_order.hpp>
+#include <berth/error.hpp>
+#include <berth/to_chars.hpp>
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <compare>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+namespace berth {
+namespace detail {
+struct endpoint_access;
+}
+
+struct inet6;
+
+/// An IPv6 address, port and scope id (the zone of a link-local address); holds exactly
+/// one sockaddr_in6. A constexpr value type; default-constructed it is [::]:0.
+class inet6_endpoint {
+ public:
+  using family = inet6;
+  /// Length of the longest text, "[ffff:...:ffff%4294967295]:65535".
+  static constexpr std::size_t max_text_size = ipv6_address::max_text_size + 19;
+
+  constexpr inet6_endpoint() noexcept : inet6_endpoint(ipv6_address{}, 0) {}
+  /// `port` in host order; `scope_id` an interface index (0: none).
+  constexpr inet6_endpoint(ipv6_address address, std::uint16_t port,
+                           std::uint32_t scope_id = 0) noexcept
+      : addr_{} {
+    addr_.sin6_family = static_cast<sa_family_t>(AF_INET6);
+    addr_.sin6_port = detail::host_to_net16(port);
+    for (std::size_t k = 0; k < 16; ++k) addr_.sin6_addr.s6_addr[k] = address.bytes()[k];
+    addr_.sin6_scope_id = scope_id;
+  }
+
+  constexpr ipv6_address address() const noexcept {
+    ipv6_address::bytes_type b{};
+    for (std::size_t k = 0; k < 16; ++k) b[k] = addr_.sin6_addr.s6_addr[k];
+    return ipv6_address(b);
+  }
+  /// The port in host order.
+  constexpr std::uint16_t port() const noexcept {
+    return detail::net_to_host16(addr_.sin6_port);
+  }
+  /// The interface index of the zone; 0 for none.
+  constexpr std::uint32_t scope_id() const noexcept { return addr_.sin6_scope_id; }
+
+  /// Reads "[v6]:port" or "[v6%zone]:port": the address as ipv6_address::parse, the zone a
+  /// decimal interface index or an interface name (looked up with if_nametoindex at run
+  /// time; in a constant expression only numbers), the port decimal 0 to 65535.
+  /// Throws std::system_error(std::errc::invalid_argument), also for an unknown interface.
+  static constexpr inet6_endpoint parse(std::string_view text) {
+    inet6_endpoint e;
+    if (!parse_into(text, e))
+      detail::throw_parse_error("berth: not an IPv6 endpoint:", text.data(), text.size());
+    return e;
+  }
+  /// As parse(text); on error sets `ec` to std::errc::invalid_argument and returns [::]:0.
+  static inet6_endpoint parse(std::string_view text, std::error_code& ec) noexcept {
+    inet6_endpoint e;
+    const bool ok = parse_into(text, e);
+    detail::assign(ec, ok ? 0 : EINVAL);
+    return ok ? e : inet6_endpoint{};
+  }
+
+  /// A copy of a sockaddr_in6, checked: another family is
+  /// std::errc::address_family_not_supported, a length other than sizeof(sockaddr_in6)
+  /// std::errc::invalid_argument.
+  static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
+    std::error_code ec;
+    inet6_endpoint e = from_sockaddr(address, length, ec);
+    if (ec) detail::throw_error(ec.value(), "berth::inet6_endpoint::from_sockaddr");
+    return e;
+  }
+  /// As from_sockaddr(address, length); on error sets `ec` and returns [::]:0.
+  static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
+                                      std::error_code& ec) noexcept {
+    inet6_endpoint e;
+    if (address == nullptr || length != sizeof(sockaddr_in6)) {
+      detail::assign(ec, EINVAL);
+      return e;
+    }
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+    if (in6->sin6_family != AF_INET6) {
+      detail::assign(ec, EAFNOSUPPORT);
+      return e;
+    }
+    e.addr_.sin6_port = in6->sin6_port;
+    e.addr_.sin6_flowinfo = in6->sin6_flowinfo;
+    e.addr_.sin6_addr = in6->sin6_addr;
+    e.addr_.sin6_scope_id = in6->sin6_scope_id;
+    ec.clear();
+    return e;
+  }
+
+  /// The sockaddr_in6, for the kernel to read.
+  const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&addr_); }
+  /// The sockaddr_in6, for the kernel to fill (then call resize with the length it reports).
+  sockaddr* data() noexcept { return reinterpret_cast<sockaddr*>(&addr_); }
+  /// sizeof(sockaddr_in6).
+  constexpr socklen_t size() const noexcept { return sizeof(sockaddr_in6); }
+  /// sizeof(sockaddr_in6).
+  static constexpr socklen_t capacity() noexcept { return sizeof(sockaddr_in6); }
+  /// Accepts what the kernel wrote through data(): `length` must be sizeof(sockaddr_in6)
+  /// (std::errc::invalid_argument), the family AF_INET6 (std::errc::address_family_not_supported).
+  void resize(socklen_t length) {
+    std::error_code ec;
+    resize(length, ec);
+    if (ec) detail::throw_error(ec.value(), "berth::inet6_endpoint::resize");
+  }
+  /// As resize(length), reporting through `ec`; on error the endpoint becomes [::]:0.
+  void resize(socklen_t length, std::error_code& ec) noexcept {
+    detail::assign(ec, set_size(length));
+  }
+
+  /// Writes "[v6]:port" or "[v6%index]:port" into [first, last) without allocating.
+  constexpr to_chars_result to_chars(char* first, char* last) const noexcept {
+    char text[max_text_size]{};
+    char* end = text;
+    *end++ = '[';
+    end = address().to_chars(end, text + sizeof text).ptr;
+    if (scope_id() != 0) {
+      *end++ = '%';
+      end = detail::write_decimal(end, scope_id());
+    }
+    *end++ = ']';
+    *end++ = ':';
+    end = detail::write_decimal(end, port());
+    return detail::copy_text(text, static_cast<std::size_t>(end - text), first, last);
+  }
+  /// "[v6]:port", "[v6%index]:port": the form parse reads; the zone as its number.
+  std::string to_string() const {
+    char text[max_text_size];
+    return std::string(text, to_chars(text, text + sizeof text).ptr);
+  }
+
+  /// Equal when address, port and scope id are (flow information is not compared).
+  friend constexpr bool operator==(const inet6_endpoint& a, const inet6_endpoint& b) noexcept {
+    return a.address() == b.address() && a.port() == b.port() && a.scope_id() == b.scope_id();
+  }
+  /// Orders by address, then port, then scope id.
+  friend constexpr std::strong_ordering operator<=>(const inet6_endpoint& a,
+                                                    const inet6_endpoint& b) noexcept {
+    if (auto c = a.address() <=> b.address(); c != 0) return c;
+    if (auto c = a.port() <=> b.port(); c != 0) return c;
+    return a.scope_id() <=> b.scope_id();
+  }
+
+ private:
+  friend struct detail::endpoint_access;
+  int set_size(socklen_t length) noexcept {
+    int err = 0;
+    if (length != sizeof(sockaddr_in6))
+      err = EINVAL;
+    else if (data()->sa_family != AF_INET6)
+      err = EAFNOSUPPORT;
+    if (err != 0) *this = inet6_endpoint{};
+    return err;
+  }
+
+  static constexpr bool parse_zone(std::string_view zone, std::uint32_t& index) noexcept {
+    if (zone.empty()) return false;
+    if (zone[0] >= '0' && zone[0] <= '9') return detail::parse_decimal(zone, 0xffffffffu, 10, index);
+    if (std::is_constant_evaluated()) return false;  // names need the running system
+    char name[IF_NAMESIZE]{};
+    if (zone.size() >= IF_NAMESIZE) return false;
+    for (std::size_t k = 0; k < zone.size(); ++k) {
+      if (zone[k] == '\0') return false;
+      name[k] = zone[k];
+    }
+    index = ::if_nametoindex(name);
+    return index != 0;
+  }
+
+  static constexpr bool parse_into(std::string_view text, inet6_endpoint& e) noexcept {
+    if (text.size() < 2 || text[0] != '[') return false;
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return false;
+    std::string_view inside = text.substr(1, close - 1);
+    std::uint32_t scope = 0;
+    if (const std::size_t percent = inside.find('%'); percent != std::string_view::npos) {
+      if (!parse_zone(inside.substr(percent + 1), scope)) return false;
+      inside = inside.substr(0, percent);
+    }
+    ipv6_address::bytes_type bytes{};
+    std::uint32_t port = 0;
+    if (!detail::parse_ipv6(inside, bytes)) return false;
+    if (!detail::parse_decimal(text.substr(close + 2), 65535, 5, port)) return false;
+    e = inet6_endpoint(ipv6_address(bytes), static_cast<std::uint16_t>(port), scope);
+    return true;
+  }
+
+  sockaddr_in6 addr_;
+};
+
+/// IPv6 (AF_INET6): `socket<inet6, stream>` is TCP, `socket<inet6, datagram>` UDP.
+struct inet6 {
+  static constexpr int domain = AF_INET6;
+  using endpoint = inet6_endpoint;
+};
+
+/// Writes the endpoint's text, as to_string().
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os,
+                                             const inet6_endpoint& e) {
+  return detail::print(os, e);
+}
+
+}  // namespace berth
+
+namespace std {
+template <>
+struct hash<berth::inet6_endpoint> {
+  std::size_t operator()(const berth::inet6_endpoint& e) const noexcept {
+    return berth::detail::hash_mix(std::hash<berth::ipv6_address>{}(e.address()) ^
+                                   ((std::uint64_t{e.scope_id()} << 16) | e.port()));
+  }
+};
+}  // namespace std
+
+#endif  // BERTH_INET6_HPP
