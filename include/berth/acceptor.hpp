@@ -24,8 +24,8 @@ class acceptor : public detail::socket_base<F, T> {
   using base::fd_;
 
  public:
+  using typename base::endpoint;
   using typename base::endpoint_type;
-  using socket_type = socket<F, T>;
 
   /// Holds no descriptor.
   acceptor() noexcept = default;
@@ -56,28 +56,28 @@ class acceptor : public detail::socket_base<F, T> {
 
   /// The next connection: one accept4 with SOCK_CLOEXEC, EINTR retried. Blocks unless
   /// the acceptor is non-blocking (then std::errc::resource_unavailable_try_again).
-  socket_type accept() {
+  socket<F, T> accept() {
     const int fd = detail::accept_fd(fd_, nullptr, nullptr);
     if (fd < 0) detail::throw_error(errno, "berth::acceptor::accept");
-    return socket_type::adopt(fd);
+    return socket<F, T>::adopt(fd);
   }
   /// As accept(), reporting through `ec`; on error returns a socket that holds none.
-  socket_type accept(std::error_code& ec) noexcept {
+  socket<F, T> accept(std::error_code& ec) noexcept {
     const int fd = detail::accept_fd(fd_, nullptr, nullptr);
     detail::assign(ec, fd < 0 ? errno : 0);
-    return socket_type::adopt(fd);
+    return socket<F, T>::adopt(fd);
   }
   /// As accept(), also filling `peer` with the address of the connecting socket.
-  socket_type accept(endpoint_type& peer) {
+  socket<F, T> accept(endpoint_type& peer) {
     std::error_code ec;
-    socket_type s = accept(peer, ec);
+    socket<F, T> s = accept(peer, ec);
     if (ec) detail::throw_error(ec.value(), "berth::acceptor::accept");
     return s;
   }
   /// As accept(peer), reporting through `ec`; on error returns a socket that holds none.
-  socket_type accept(endpoint_type& peer, std::error_code& ec) noexcept {
+  socket<F, T> accept(endpoint_type& peer, std::error_code& ec) noexcept {
     socklen_t size = endpoint_type::capacity();
-    socket_type s = socket_type::adopt(detail::accept_fd(fd_, peer.data(), &size));
+    socket<F, T> s = socket<F, T>::adopt(detail::accept_fd(fd_, peer.data(), &size));
     int err = s.is_open() ? detail::endpoint_access::set_size(peer, size) : errno;
     if (err != 0) s = {};
     detail::assign(ec, err);

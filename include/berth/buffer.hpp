@@ -27,9 +27,10 @@ constexpr const_bytes bytes_of(B&& buffer) noexcept {
   using range = std::remove_reference_t<B>;
   if constexpr (std::is_array_v<range> && std::is_same_v<std::remove_extent_t<range>, const char>) {
     constexpr std::size_t n = std::extent_v<range>;
-    if constexpr (n > 0) return {buffer, buffer[n - 1] == '\0' ? n - 1 : n};
+    return {buffer, buffer[n - 1] == '\0' ? n - 1 : n};
+  } else {
+    return {std::data(buffer), std::size(buffer)};
   }
-  return {std::data(buffer), std::size(buffer)};
 }
 
 /// The writable bytes of a buffer: all of them.

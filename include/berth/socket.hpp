@@ -42,6 +42,7 @@ class socket : public detail::socket_base<F, T> {
   static constexpr int send_flags = T::connection_oriented ? MSG_NOSIGNAL : 0;
 
  public:
+  using typename base::endpoint;
   using typename base::endpoint_type;
 
   /// Holds no descriptor.

@@ -22,6 +22,8 @@ class socket_base {
  public:
   using family = F;
   using protocol = T;
+  /// The family's endpoint type (inet_endpoint, inet6_endpoint, local_endpoint).
+  using endpoint = typename F::endpoint;
   using endpoint_type = typename F::endpoint;
 
   /// The descriptor, still owned; -1 when none.

@@ -127,6 +127,8 @@ constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept 
 /// poll for `events` on one descriptor. `ready` is false on timeout. A signal does not
 /// cut the wait short: poll is called again with the time that is left.
 inline int wait_for(int fd, short events, int timeout_ms, bool& ready) noexcept {
+  ready = false;
+  if (fd < 0) return EBADF;  // poll ignores negative descriptors: it would just sleep
   using clock = std::chrono::steady_clock;
   const clock::time_point deadline =
       timeout_ms > 0 ? clock::now() + std::chrono::milliseconds(timeout_ms) : clock::time_point{};
@@ -138,10 +140,7 @@ inline int wait_for(int fd, short events, int timeout_ms, bool& ready) noexcept 
       ready = true;
       return 0;
     }
-    if (n == 0) {
-      ready = false;
-      return 0;
-    }
+    if (n == 0) return 0;
     if (errno != EINTR) return errno;
     if (timeout_ms > 0) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
