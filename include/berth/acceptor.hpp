@@ -29,7 +29,9 @@ class acceptor : public detail::socket_base<F, T> {
 
   /// Holds no descriptor.
   acceptor() noexcept = default;
+  /// Takes the other's descriptor; the other holds none.
   acceptor(acceptor&&) noexcept = default;
+  /// Closes the descriptor held, then takes the other's; the other holds none.
   acceptor& operator=(acceptor&&) noexcept = default;
 
   /// Listens on `ep`: socket (SOCK_CLOEXEC), setsockopt(SO_REUSEADDR) for inet and inet6,

@@ -228,7 +228,9 @@ class ipv4_address {
     return std::string(text, detail::write_ipv4(text, value_));
   }
 
+  /// Equal when all four bytes are.
   constexpr bool operator==(const ipv4_address&) const noexcept = default;
+  /// Orders as the numbers do (network order, byte by byte).
   constexpr std::strong_ordering operator<=>(const ipv4_address&) const noexcept = default;
 
  private:
@@ -326,7 +328,9 @@ class ipv6_address {
     return std::string(text, detail::write_ipv6(text, bytes_));
   }
 
+  /// Equal when all sixteen bytes are.
   constexpr bool operator==(const ipv6_address&) const noexcept = default;
+  /// Orders byte by byte in network order.
   constexpr std::strong_ordering operator<=>(const ipv6_address&) const noexcept = default;
 
  private:
@@ -342,14 +346,15 @@ std::basic_ostream<char, Traits>& print(std::basic_ostream<char, Traits>& os, co
   return os << std::basic_string_view<char, Traits>(text, static_cast<std::size_t>(r.ptr - text));
 }
 
-/// Mixes a 64-bit value into a hash (the finalizer of MurmurHash3).
+/// Mixes a 64-bit value into a hash (the finalizer of MurmurHash3). Where size_t is
+/// narrower, its low bits are as well mixed as the rest.
 constexpr std::size_t hash_mix(std::uint64_t h) noexcept {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
-  return static_cast<std::size_t>(h);
+  return h;
 }
 
 constexpr std::uint64_t load64(const std::uint8_t* p) noexcept {

@@ -11,6 +11,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@ struct inet;
 /// it is 0.0.0.0:0.
 class inet_endpoint {
  public:
+  /// The address family tag, berth::inet.
   using family = inet;
   /// Length of the longest text, "255.255.255.255:65535".
   static constexpr std::size_t max_text_size = ipv4_address::max_text_size + 6;
@@ -40,6 +42,7 @@ class inet_endpoint {
     addr_.sin_addr.s_addr = detail::host_to_net32(address.to_uint());
   }
 
+  /// The IPv4 address.
   constexpr ipv4_address address() const noexcept {
     return ipv4_address(detail::net_to_host32(addr_.sin_addr.s_addr));
   }
@@ -79,13 +82,14 @@ class inet_endpoint {
       detail::assign(ec, EINVAL);
       return e;
     }
-    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
-    if (in->sin_family != AF_INET) {
+    sockaddr_in in;  // copied: a sockaddr* need not be aligned for sockaddr_in
+    std::memcpy(&in, address, sizeof in);
+    if (in.sin_family != AF_INET) {
       detail::assign(ec, EAFNOSUPPORT);
       return e;
     }
-    e.addr_.sin_port = in->sin_port;
-    e.addr_.sin_addr = in->sin_addr;
+    e.addr_.sin_port = in.sin_port;
+    e.addr_.sin_addr = in.sin_addr;
     ec.clear();
     return e;
   }
@@ -124,13 +128,14 @@ class inet_endpoint {
     return std::string(text, to_chars(text, text + sizeof text).ptr);
   }
 
+  /// Equal when address and port are.
   friend constexpr bool operator==(const inet_endpoint& a, const inet_endpoint& b) noexcept {
     return a.address() == b.address() && a.port() == b.port();
   }
   /// Orders by address, then port.
   friend constexpr std::strong_ordering operator<=>(const inet_endpoint& a,
                                                     const inet_endpoint& b) noexcept {
-    if (auto c = a.address() <=> b.address(); c != 0) return c;
+    if (auto c = a.address() <=> b.address(); std::is_neq(c)) return c;
     return a.port() <=> b.port();
   }
 
@@ -161,7 +166,9 @@ class inet_endpoint {
 
 /// IPv4 (AF_INET): `socket<inet, stream>` is TCP, `socket<inet, datagram>` UDP.
 struct inet {
+  /// AF_INET, the first argument of socket(2).
   static constexpr int domain = AF_INET;
+  /// Its endpoint type.
   using endpoint = inet_endpoint;
 };
 

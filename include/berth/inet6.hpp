@@ -12,6 +12,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@ struct inet6;
 /// one sockaddr_in6. A constexpr value type; default-constructed it is [::]:0.
 class inet6_endpoint {
  public:
+  /// The address family tag, berth::inet6.
   using family = inet6;
   /// Length of the longest text, "[ffff:...:ffff%4294967295]:65535".
   static constexpr std::size_t max_text_size = ipv6_address::max_text_size + 19;
@@ -44,6 +46,7 @@ class inet6_endpoint {
     addr_.sin6_scope_id = scope_id;
   }
 
+  /// The IPv6 address.
   constexpr ipv6_address address() const noexcept {
     ipv6_address::bytes_type b{};
     for (std::size_t k = 0; k < 16; ++k) b[k] = addr_.sin6_addr.s6_addr[k];
@@ -91,15 +94,13 @@ class inet6_endpoint {
       detail::assign(ec, EINVAL);
       return e;
     }
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
-    if (in6->sin6_family != AF_INET6) {
+    sockaddr_in6 in6;  // copied: a sockaddr* need not be aligned for sockaddr_in6
+    std::memcpy(&in6, address, sizeof in6);
+    if (in6.sin6_family != AF_INET6) {
       detail::assign(ec, EAFNOSUPPORT);
       return e;
     }
-    e.addr_.sin6_port = in6->sin6_port;
-    e.addr_.sin6_flowinfo = in6->sin6_flowinfo;
-    e.addr_.sin6_addr = in6->sin6_addr;
-    e.addr_.sin6_scope_id = in6->sin6_scope_id;
+    e.addr_ = in6;
     ec.clear();
     return e;
   }
@@ -152,8 +153,8 @@ class inet6_endpoint {
   /// Orders by address, then port, then scope id.
   friend constexpr std::strong_ordering operator<=>(const inet6_endpoint& a,
                                                     const inet6_endpoint& b) noexcept {
-    if (auto c = a.address() <=> b.address(); c != 0) return c;
-    if (auto c = a.port() <=> b.port(); c != 0) return c;
+    if (auto c = a.address() <=> b.address(); std::is_neq(c)) return c;
+    if (auto c = a.port() <=> b.port(); std::is_neq(c)) return c;
     return a.scope_id() <=> b.scope_id();
   }
 
@@ -207,7 +208,9 @@ class inet6_endpoint {
 
 /// IPv6 (AF_INET6): `socket<inet6, stream>` is TCP, `socket<inet6, datagram>` UDP.
 struct inet6 {
+  /// AF_INET6, the first argument of socket(2).
   static constexpr int domain = AF_INET6;
+  /// Its endpoint type.
   using endpoint = inet6_endpoint;
 };
 

@@ -23,18 +23,21 @@ void invalid_inet6_endpoint_literal_zones_by_number_only();
 /// `"127.0.0.1:8080"_inet`, `"[::1]:8080"_inet6` (zones by number only).
 inline namespace literals {
 
+/// `"192.0.2.1"_ipv4`: an ipv4_address, checked at compile time.
 consteval ipv4_address operator""_ipv4(const char* text, std::size_t size) {
   std::uint32_t value = 0;
   if (!detail::parse_ipv4({text, size}, value)) detail::invalid_ipv4_address_literal();
   return ipv4_address(value);
 }
 
+/// `"2001:db8::1"_ipv6`: an ipv6_address, checked at compile time.
 consteval ipv6_address operator""_ipv6(const char* text, std::size_t size) {
   ipv6_address::bytes_type bytes{};
   if (!detail::parse_ipv6({text, size}, bytes)) detail::invalid_ipv6_address_literal();
   return ipv6_address(bytes);
 }
 
+/// `"127.0.0.1:8080"_inet`: an inet_endpoint, checked at compile time.
 consteval inet_endpoint operator""_inet(const char* text, std::size_t size) {
   const std::string_view s(text, size);
   const std::size_t colon = s.rfind(':');
@@ -45,6 +48,8 @@ consteval inet_endpoint operator""_inet(const char* text, std::size_t size) {
   return inet_endpoint(ipv4_address(address), static_cast<std::uint16_t>(port));
 }
 
+/// `"[::1]:8080"_inet6`, `"[fe80::1%2]:80"_inet6`: an inet6_endpoint, checked at compile
+/// time; a zone only as an interface index.
 consteval inet6_endpoint operator""_inet6(const char* text, std::size_t size) {
   const std::string_view s(text, size);
   if (s.size() < 2 || s[0] != '[') detail::invalid_inet6_endpoint_literal_zones_by_number_only();

@@ -28,6 +28,7 @@ class local_endpoint {
   static constexpr socklen_t path_offset = offsetof(sockaddr_un, sun_path);
 
  public:
+  /// The address family tag, berth::local.
   using family = local;
   /// The longest path: sun_path less its terminating NUL (107 bytes on Linux).
   static constexpr std::size_t max_path_size = sizeof(sockaddr_un::sun_path) - 1;
@@ -186,7 +187,9 @@ class local_endpoint {
 /// Unix-domain sockets (AF_UNIX, which POSIX also calls AF_LOCAL; `unix` is a macro in
 /// GNU modes). Stream, datagram and seqpacket.
 struct local {
+  /// AF_UNIX, the first argument of socket(2).
   static constexpr int domain = AF_UNIX;
+  /// Its endpoint type.
   using endpoint = local_endpoint;
 };
 

@@ -121,36 +121,42 @@ namespace option {
 
 /// SO_REUSEADDR: bind a port still in TIME_WAIT (inet, inet6). Acceptors set it already.
 struct reuse_address {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<SOL_SOCKET, SO_REUSEADDR, detail::on_ip>;
 };
 
 /// SO_REUSEPORT: several sockets bound to one port share its load (inet, inet6).
 struct reuse_port {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<SOL_SOCKET, SO_REUSEPORT, detail::on_ip>;
 };
 
 /// SO_KEEPALIVE: probe an idle TCP connection (inet and inet6 stream).
 struct keep_alive {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<SOL_SOCKET, SO_KEEPALIVE, detail::on_ip_stream>;
 };
 
 /// SO_BROADCAST: allow sending to a broadcast address (inet datagram).
 struct broadcast {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<SOL_SOCKET, SO_BROADCAST, detail::on_inet_datagram>;
 };
 
 /// TCP_NODELAY: send small segments at once, without Nagle's delay (inet and inet6 stream).
 struct no_delay {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<IPPROTO_TCP, TCP_NODELAY, detail::on_ip_stream>;
 };
 
 /// IPV6_V6ONLY: an inet6 socket does not also take IPv4-mapped traffic (inet6).
 struct v6_only {
+  /// On or off.
   bool value = false;
   using traits = detail::bool_traits<IPPROTO_IPV6, IPV6_V6ONLY, detail::on_inet6>;
 };
@@ -158,6 +164,7 @@ struct v6_only {
 /// SO_RCVBUF in bytes. Linux doubles what is set and reports the doubled size; a negative
 /// size is std::errc::invalid_argument.
 struct receive_buffer_size {
+  /// The size in bytes.
   int value = 0;
   using traits = detail::size_traits<SOL_SOCKET, SO_RCVBUF, detail::on_any>;
 };
@@ -165,6 +172,7 @@ struct receive_buffer_size {
 /// SO_SNDBUF in bytes. Linux doubles what is set and reports the doubled size; a negative
 /// size is std::errc::invalid_argument.
 struct send_buffer_size {
+  /// The size in bytes.
   int value = 0;
   using traits = detail::size_traits<SOL_SOCKET, SO_SNDBUF, detail::on_any>;
 };
@@ -173,6 +181,7 @@ struct send_buffer_size {
 /// std::errc::resource_unavailable_try_again; zero waits forever; negative is
 /// std::errc::invalid_argument.
 struct receive_timeout {
+  /// The time limit; zero for none.
   std::chrono::microseconds value{0};
   using traits = detail::timeout_traits<SOL_SOCKET, SO_RCVTIMEO, detail::on_any>;
 };
@@ -181,6 +190,7 @@ struct receive_timeout {
 /// std::errc::resource_unavailable_try_again; zero waits forever; negative is
 /// std::errc::invalid_argument.
 struct send_timeout {
+  /// The time limit; zero for none.
   std::chrono::microseconds value{0};
   using traits = detail::timeout_traits<SOL_SOCKET, SO_SNDTIMEO, detail::on_any>;
 };
@@ -189,7 +199,9 @@ struct send_timeout {
 /// timeout resets the connection (inet and inet6 stream). A timeout below zero or above
 /// INT_MAX seconds is std::errc::invalid_argument.
 struct linger {
+  /// Whether close lingers.
   bool enabled = false;
+  /// How long close lingers at most.
   std::chrono::seconds timeout{0};
   struct traits {
     static constexpr int level = SOL_SOCKET, name = SO_LINGER;
@@ -212,8 +224,11 @@ struct linger {
 /// SO_PEERCRED: who is at the other end of a local socket, as of connect or socket_pair
 /// (local; read only).
 struct peer_credentials {
+  /// The peer's process id.
   pid_t pid = 0;
+  /// The peer's effective user id.
   uid_t uid = 0;
+  /// The peer's effective group id.
   gid_t gid = 0;
   struct traits {
     static constexpr int level = SOL_SOCKET, name = SO_PEERCRED;
@@ -228,6 +243,7 @@ struct peer_credentials {
 
 /// SO_ERROR: the pending error as an errno value (0: none), cleared by reading it (read only).
 struct error {
+  /// An errno value, 0 for none.
   int value = 0;
   struct traits {
     static constexpr int level = SOL_SOCKET, name = SO_ERROR;

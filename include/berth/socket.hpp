@@ -47,7 +47,9 @@ class socket : public detail::socket_base<F, T> {
 
   /// Holds no descriptor.
   socket() noexcept = default;
+  /// Takes the other's descriptor; the other holds none.
   socket(socket&&) noexcept = default;
+  /// Closes the descriptor held, then takes the other's; the other holds none.
   socket& operator=(socket&&) noexcept = default;
 
   /// A new unbound socket: socket(F::domain, T::type | SOCK_CLOEXEC, 0).

@@ -12,8 +12,11 @@ namespace berth {
 /// std::errc::value_too_large when the text does not fit (then `ptr == last` and the
 /// range's contents are unspecified). No NUL is written.
 struct to_chars_result {
+  /// One past the last character written (`last` when the text did not fit).
   char* ptr;
+  /// std::errc{} or std::errc::value_too_large.
   std::errc ec;
+  /// Equal when both members are.
   friend constexpr bool operator==(const to_chars_result&, const to_chars_result&) = default;
 };
 
