@@ -68,7 +68,8 @@ inline void assign(std::error_code& ec, int err) noexcept {
   throw std::system_error(to_error_code(err), what);
 }
 
-/// Throws std::system_error(std::errc::invalid_argument) naming the text that was refused.
+/// Throws std::system_error(EINVAL in the system category, as the error-code forms report
+/// it; == std::errc::invalid_argument) naming the text that was refused.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_parse_error(const char* what,
                                                                      const char* text,
                                                                      std::size_t size) {
@@ -78,7 +79,7 @@ inline void assign(std::error_code& ec, int err) noexcept {
   message.append(text, size < shown ? size : shown);
   if (size > shown) message += "...";
   message += '"';
-  throw std::system_error(std::make_error_code(std::errc::invalid_argument), message);
+  throw std::system_error(to_error_code(EINVAL), message);
 }
 
 /// The result of an operation that moves bytes: how many moved, and an internal code.

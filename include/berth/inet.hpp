@@ -67,7 +67,7 @@ class inet_endpoint {
   }
 
   /// A copy of a sockaddr_in, checked: another family is std::errc::address_family_not_supported,
-  /// a length other than sizeof(sockaddr_in) std::errc::invalid_argument.
+  /// then a length other than sizeof(sockaddr_in) std::errc::invalid_argument.
   static inet_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
     std::error_code ec;
     inet_endpoint e = from_sockaddr(address, length, ec);
@@ -78,16 +78,16 @@ class inet_endpoint {
   static inet_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
                                      std::error_code& ec) noexcept {
     inet_endpoint e;
-    if (address == nullptr || length != sizeof(sockaddr_in)) {
+    if (address == nullptr || length < sizeof(sa_family_t)) {
       detail::assign(ec, EINVAL);
+      return e;
+    }
+    if (address->sa_family != AF_INET || length != sizeof(sockaddr_in)) {
+      detail::assign(ec, address->sa_family != AF_INET ? EAFNOSUPPORT : EINVAL);
       return e;
     }
     sockaddr_in in;  // copied: a sockaddr* need not be aligned for sockaddr_in
     std::memcpy(&in, address, sizeof in);
-    if (in.sin_family != AF_INET) {
-      detail::assign(ec, EAFNOSUPPORT);
-      return e;
-    }
     e.addr_.sin_port = in.sin_port;
     e.addr_.sin_addr = in.sin_addr;
     ec.clear();
@@ -143,10 +143,12 @@ class inet_endpoint {
   friend struct detail::endpoint_access;
   int set_size(socklen_t length) noexcept {
     int err = 0;
-    if (length != sizeof(sockaddr_in))
+    if (length < sizeof(sa_family_t))
       err = EINVAL;
-    else if (data()->sa_family != AF_INET)
+    else if (addr_.sin_family != AF_INET)
       err = EAFNOSUPPORT;
+    else if (length != sizeof(sockaddr_in))
+      err = EINVAL;
     if (err != 0) *this = inet_endpoint{};
     return err;
   }

@@ -78,7 +78,7 @@ class inet6_endpoint {
   }
 
   /// A copy of a sockaddr_in6, checked: another family is
-  /// std::errc::address_family_not_supported, a length other than sizeof(sockaddr_in6)
+  /// std::errc::address_family_not_supported, then a length other than sizeof(sockaddr_in6)
   /// std::errc::invalid_argument.
   static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
     std::error_code ec;
@@ -90,16 +90,16 @@ class inet6_endpoint {
   static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
                                       std::error_code& ec) noexcept {
     inet6_endpoint e;
-    if (address == nullptr || length != sizeof(sockaddr_in6)) {
+    if (address == nullptr || length < sizeof(sa_family_t)) {
       detail::assign(ec, EINVAL);
+      return e;
+    }
+    if (address->sa_family != AF_INET6 || length != sizeof(sockaddr_in6)) {
+      detail::assign(ec, address->sa_family != AF_INET6 ? EAFNOSUPPORT : EINVAL);
       return e;
     }
     sockaddr_in6 in6;  // copied: a sockaddr* need not be aligned for sockaddr_in6
     std::memcpy(&in6, address, sizeof in6);
-    if (in6.sin6_family != AF_INET6) {
-      detail::assign(ec, EAFNOSUPPORT);
-      return e;
-    }
     e.addr_ = in6;
     ec.clear();
     return e;
@@ -162,10 +162,12 @@ class inet6_endpoint {
   friend struct detail::endpoint_access;
   int set_size(socklen_t length) noexcept {
     int err = 0;
-    if (length != sizeof(sockaddr_in6))
+    if (length < sizeof(sa_family_t))
       err = EINVAL;
-    else if (data()->sa_family != AF_INET6)
+    else if (addr_.sin6_family != AF_INET6)
       err = EAFNOSUPPORT;
+    else if (length != sizeof(sockaddr_in6))
+      err = EINVAL;
     if (err != 0) *this = inet6_endpoint{};
     return err;
   }

@@ -126,7 +126,8 @@ class local_endpoint {
   to_chars_result to_chars(char* first, char* last) const noexcept {
     const std::string_view p = path();
     const std::size_t at = is_abstract() ? 1 : 0;
-    if (static_cast<std::size_t>(last - first) < p.size() + at) return {last, std::errc::value_too_large};
+    const auto room = static_cast<std::size_t>(last - first);
+    if (room < at || room - at < p.size()) return {last, std::errc::value_too_large};
     if (at != 0) *first++ = '@';
     if (!p.empty()) std::memcpy(first, p.data(), p.size());
     return {first + p.size(), std::errc{}};
