@@ -1,0 +1,15 @@
+// SO_PEERCRED is for unix sockets: reading it from an inet socket does not compile.
+// expect: option_for
+#include <berth/inet.hpp>
+#include <berth/local.hpp>
+#include <berth/option.hpp>
+#include <berth/socket.hpp>
+
+int main() {
+#ifdef BERTH_COMPILE_FAIL
+  berth::socket<berth::inet, berth::stream> s;
+#else
+  berth::socket<berth::local, berth::stream> s;
+#endif
+  return s.get<berth::option::peer_credentials>().pid;
+}

@@ -1,0 +1,15 @@
+// option::error (SO_ERROR) can only be read: setting it does not compile.
+// expect: settable_option
+#include <berth/inet.hpp>
+#include <berth/option.hpp>
+#include <berth/socket.hpp>
+
+int main() {
+  berth::socket<berth::inet, berth::stream> s;
+#ifdef BERTH_COMPILE_FAIL
+  s.set(berth::option::error{});
+#else
+  s.set(berth::option::keep_alive{true});
+#endif
+  return 0;
+}
