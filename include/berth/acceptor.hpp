@@ -9,8 +9,10 @@
 #include <berth/socket_type.hpp>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <system_error>
+#include <utility>
 
 namespace berth {
 
@@ -47,6 +49,19 @@ class acceptor : public detail::socket_base<F, T> {
   /// As acceptor(ep, backlog), reporting through `ec`; on error holds none.
   acceptor(const endpoint_type& ep, int backlog, std::error_code& ec) noexcept {
     detail::assign(ec, open(ep, backlog));
+  }
+
+  /// Listens on a socket already bound (options such as reuse_port or v6_only set before
+  /// the bind): one listen(2), after which the acceptor owns the descriptor.
+  explicit acceptor(socket<F, T>&& bound, int backlog = SOMAXCONN) {
+    if (::listen(bound.native_handle(), backlog) != 0) detail::throw_error(errno, "berth::acceptor");
+    fd_ = bound.release();
+  }
+  /// As acceptor(bound, backlog), reporting through `ec`; on error `bound` keeps its descriptor.
+  acceptor(socket<F, T>&& bound, int backlog, std::error_code& ec) noexcept {
+    const bool ok = ::listen(bound.native_handle(), backlog) == 0;
+    detail::assign(ec, ok ? 0 : errno);
+    if (ok) fd_ = bound.release();
   }
 
   /// Takes ownership of a listening descriptor, unchecked and without a system call.
@@ -87,6 +102,16 @@ class acceptor : public detail::socket_base<F, T> {
   }
 
  private:
+  static void remove_socket_file(const endpoint_type& ep) noexcept {
+    if constexpr (F::domain == AF_UNIX) {
+      if (ep.is_abstract() || ep.is_unnamed()) return;
+      char path[endpoint_type::max_path_size + 2]{};  // a kernel-made path may lack its NUL
+      const auto p = ep.path();
+      p.copy(path, p.size() < sizeof path - 1 ? p.size() : sizeof path - 1);
+      ::unlink(path);
+    }
+  }
+
   int open(const endpoint_type& ep, int backlog) noexcept {
     int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
     if (fd < 0) return errno;
@@ -96,7 +121,10 @@ class acceptor : public detail::socket_base<F, T> {
       if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) err = errno;
     }
     if (err == 0 && ::bind(fd, ep.data(), ep.size()) != 0) err = errno;
-    if (err == 0 && ::listen(fd, backlog) != 0) err = errno;
+    if (err == 0 && ::listen(fd, backlog) != 0) {
+      err = errno;
+      remove_socket_file(ep);  // bound, so the path is ours: do not leave it behind
+    }
     if (err != 0) {
       detail::close_fd(fd);
       return err;
@@ -114,6 +142,21 @@ template <connection_oriented T = stream, endpoint E>
 acceptor<typename E::family, T> listen(const E& ep, int backlog = SOMAXCONN) {
   return acceptor<typename E::family, T>(ep, backlog);
 }
+/// An acceptor listening on a socket already bound: `berth::listen(std::move(s))` (see the
+/// acceptor constructor taking a socket).
+template <address_family F, connection_oriented T>
+  requires valid_protocol<F, T>
+acceptor<F, T> listen(socket<F, T>&& bound, int backlog = SOMAXCONN) {
+  return acceptor<F, T>(std::move(bound), backlog);
+}
+/// As listen(std::move(bound), backlog), reporting through `ec`; on error `bound` keeps
+/// its descriptor and the acceptor returned holds none.
+template <address_family F, connection_oriented T>
+  requires valid_protocol<F, T>
+acceptor<F, T> listen(socket<F, T>&& bound, int backlog, std::error_code& ec) noexcept {
+  return acceptor<F, T>(std::move(bound), backlog, ec);
+}
+
 /// As listen(ep), reporting through `ec`; on error returns an acceptor that holds none.
 template <connection_oriented T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
