@@ -1,0 +1,308 @@
+// What the examples share, so that each program shows only its own socket code:
+// command-line arguments, one-line error messages and exit statuses, stopping cleanly on
+// SIGINT and SIGTERM, removing a unix socket's file, and one thread per connection.
+#ifndef BERTH_EXAMPLES_COMMON_HPP
+#define BERTH_EXAMPLES_COMMON_HPP
+
+#include <berth/berth.hpp>
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <initializer_list>
+#include <iostream>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace example {
+
+/// A mistake on the command line: the program prints it and exits with status 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Anything else that stops a program: it prints it and exits with status 1.
+struct failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Thrown for --help: the program prints its usage on stdout and exits with status 0.
+struct help_requested {
+  std::string usage;
+};
+
+/// `what` and the text of errno, as "what: No such file or directory".
+inline std::string errno_text(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
+
+/// Runs `body` and returns the program's exit status: 0 when it returns, 2 for a
+/// usage_error, 1 for any other exception. Errors are one line on stderr that starts
+/// with the program's name, e.g. "echo_server: cannot listen on ...: Address already in use".
+template <class Body>
+int run(const char* program, Body body) {
+  try {
+    body();
+    return 0;
+  } catch (const help_requested& help) {
+    std::cout << "usage: " << help.usage << '\n';
+    return 0;
+  } catch (const usage_error& e) {
+    std::cerr << program << ": " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << program << ": " << e.what() << '\n';
+    return 1;
+  }
+}
+
+/// The command line: options that take a value (`--listen ENDPOINT` or `--listen=ENDPOINT`)
+/// and flags that do not (`--fork`). Anything else is a usage_error.
+class arguments {
+ public:
+  arguments(int argc, char** argv, std::string usage,
+            std::initializer_list<std::string_view> options,
+            std::initializer_list<std::string_view> flags = {})
+      : usage_(std::move(usage)) {
+    for (int i = 1; i < argc; ++i) {
+      std::string_view arg = argv[i];
+      if (arg == "--help" || arg == "-h") throw help_requested{usage_};
+      std::string_view value;
+      bool has_value = false;
+      if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        has_value = true;
+      }
+      if (contains(flags, arg) && !has_value) {
+        given_.emplace_back(arg, std::string_view{});
+      } else if (contains(options, arg)) {
+        if (!has_value) {
+          if (i + 1 == argc) fail(std::string(arg) + " needs a value");
+          value = argv[++i];
+        }
+        given_.emplace_back(arg, value);
+      } else {
+        fail("unknown argument '" + std::string(argv[i]) + "'");
+      }
+    }
+  }
+
+  /// The value of a required option; a usage_error names it when it is missing.
+  std::string_view value(std::string_view option) const {
+    for (const auto& [name, value] : given_)
+      if (name == option) return value;
+    fail("missing " + std::string(option));
+  }
+  /// The value of an option, or `fallback` when it was not given.
+  std::string_view value_or(std::string_view option, std::string_view fallback) const {
+    for (const auto& [name, value] : given_)
+      if (name == option) return value;
+    return fallback;
+  }
+  /// Whether a flag was given.
+  bool flag(std::string_view name) const {
+    for (const auto& given : given_)
+      if (given.first == name) return true;
+    return false;
+  }
+
+ private:
+  static bool contains(std::initializer_list<std::string_view> names, std::string_view name) {
+    for (std::string_view n : names)
+      if (n == name) return true;
+    return false;
+  }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw usage_error(problem + " (usage: " + usage_ + ")");
+  }
+
+  std::string usage_;
+  std::vector<std::pair<std::string_view, std::string_view>> given_;
+};
+
+/// The endpoint written in `text`, of whichever family the text names:
+/// 127.0.0.1:8080, [::1]:8080, /path/to.sock (or ./relative.sock), @abstract-name.
+/// Text that is none of these is a usage_error that quotes it.
+inline berth::any_endpoint endpoint_from(std::string_view text) {
+  std::error_code ec;
+  berth::any_endpoint ep = berth::parse_endpoint(text, ec);
+  if (ec)
+    throw usage_error("bad endpoint '" + std::string(text) + "': " + ec.message() +
+                      " (expected 127.0.0.1:8080, [::1]:8080, /path/to.sock or @name)");
+  return ep;
+}
+
+/// SIGINT and SIGTERM (and any other signals named), received when the program asks for
+/// them instead of interrupting whatever it is doing.
+///
+/// Why: berth retries a blocking accept() or read() when a signal interrupts it, as it
+/// should, so a signal handler that only sets a flag would never be noticed by a server
+/// sitting in accept(). Instead the signals are blocked, the kernel keeps them pending,
+/// and a signalfd turns them into something poll() can wait for next to a socket: wait()
+/// returns when the socket is readable or when a signal arrived, whichever comes first.
+///
+/// Make it at the start of main, before any thread starts: threads inherit the blocked
+/// mask, so no thread is ever interrupted and every signal goes to the signalfd.
+class signals {
+ public:
+  explicit signals(std::initializer_list<int> extra = {}) {
+    ::sigemptyset(&set_);
+    ::sigaddset(&set_, SIGINT);
+    ::sigaddset(&set_, SIGTERM);
+    for (const int s : extra) ::sigaddset(&set_, s);
+    // Linux keeps a blocked signal pending even when its action is "ignore" (a shell
+    // starts background jobs with SIGINT ignored), so the signalfd sees it all the same.
+    if (const int err = ::pthread_sigmask(SIG_BLOCK, &set_, &old_mask_))
+      throw failure("pthread_sigmask: " + std::string(std::strerror(err)));
+    fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC);
+    if (fd_ < 0) throw failure(errno_text("signalfd"));
+  }
+  ~signals() { close_fd(); }
+  signals(const signals&) = delete;
+  signals& operator=(const signals&) = delete;
+
+  /// Waits until `fd` is readable (for a listening socket: a connection is waiting) and
+  /// returns 0, or until one of the signals arrives and returns its number.
+  int wait(int fd) {
+    pollfd watched[2] = {{fd_, POLLIN, 0}, {fd, POLLIN, 0}};
+    for (;;) {
+      if (::poll(watched, 2, -1) < 0) {
+        if (errno == EINTR) continue;  // a signal outside the set, e.g. SIGCONT after SIGSTOP
+        throw failure(errno_text("poll"));
+      }
+      if (watched[0].revents & POLLIN) {  // a signal first: stop promptly even under load
+        signalfd_siginfo info;
+        if (::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+          return static_cast<int>(info.ssi_signo);
+        continue;
+      }
+      if (watched[1].revents != 0) return 0;
+    }
+  }
+
+  /// In a child made by fork(), which serves one connection and exits: closes its copy of
+  /// the signalfd and restores the signal mask, so Ctrl-C and kill reach the child as usual.
+  void restore_in_child() noexcept {
+    close_fd();
+    ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+
+ private:
+  void close_fd() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  sigset_t set_{};
+  sigset_t old_mask_{};
+  int fd_ = -1;
+};
+
+/// Whether an accept() error only concerns the one connection (it went away before we took
+/// it) or means "nothing to accept after all", so that the server simply goes on.
+inline bool transient_accept_error(std::error_code ec) {
+  return ec == std::errc::operation_would_block || ec == std::errc::connection_aborted ||
+         ec == std::errc::protocol_error;
+}
+
+/// Removes a unix socket's file when it goes out of scope, however the scope is left
+/// (return or exception). bind() creates the file, close() does not remove it, and a file
+/// left behind makes the next bind to that path fail with "Address already in use".
+/// Does nothing for an abstract name or an internet endpoint.
+class socket_file {
+ public:
+  template <class Endpoint>
+  explicit socket_file(const Endpoint& ep) {
+    if constexpr (std::is_same_v<Endpoint, berth::local_endpoint>)
+      if (!ep.is_abstract() && !ep.is_unnamed()) path_ = ep.path();
+  }
+  ~socket_file() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  socket_file(const socket_file&) = delete;
+  socket_file& operator=(const socket_file&) = delete;
+
+ private:
+  std::string path_;
+};
+
+/// One thread per connection, each running `serve(connection)`.
+///
+/// When it goes out of scope it shuts down the connections still open, which ends their
+/// blocking reads and writes (read returns end of stream, write fails), then joins every
+/// thread: nothing is left running when main returns. Threads that finished are joined as
+/// new ones start, so a long-running server does not accumulate them.
+class connection_threads {
+ public:
+  connection_threads() = default;
+  connection_threads(const connection_threads&) = delete;
+  connection_threads& operator=(const connection_threads&) = delete;
+
+  template <class Socket, class Serve>
+  void start(Socket connection, Serve serve) {
+    const std::lock_guard lock(mutex_);
+    join_finished();
+    entry& e = entries_.emplace_back();
+    e.fd = connection.native_handle();
+    e.thread = std::thread([this, &e, connection = std::move(connection), serve]() mutable {
+      serve(connection);
+      {
+        const std::lock_guard done_lock(mutex_);
+        e.fd = -1;  // before the socket closes, so its number is never shut down by mistake
+        e.done = true;
+      }
+      std::error_code ignored;
+      connection.close(ignored);
+    });
+  }
+
+  ~connection_threads() {
+    {
+      const std::lock_guard lock(mutex_);
+      for (entry& e : entries_)
+        if (e.fd >= 0) ::shutdown(e.fd, SHUT_RDWR);
+    }
+    for (entry& e : entries_) e.thread.join();
+  }
+
+ private:
+  struct entry {
+    std::thread thread;
+    int fd = -1;
+    bool done = false;
+  };
+
+  void join_finished() {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->done) {
+        it->thread.join();
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::list<entry> entries_;  // a list: each thread keeps a reference to its own entry
+};
+
+}  // namespace example
+
+#endif  // BERTH_EXAMPLES_COMMON_HPP

@@ -1,0 +1,284 @@
+// http_hello: answers every HTTP request with "Hello, world!".
+//
+//   http_hello --listen 127.0.0.1:8080            a thread per connection
+//   http_hello --listen 127.0.0.1:8080 --fork     a process per connection, as in the
+//                                                 classic walk-through, done right
+//   curl -i http://127.0.0.1:8080/
+//   curl --unix-socket /tmp/http.sock http://localhost/      (after --listen /tmp/http.sock)
+//
+// It reads each request's head up to the blank line, however the bytes arrive (a head split
+// over several reads, or several pipelined requests in one), skips a Content-Length body,
+// and keeps the connection open when the client asks for it: HTTP/1.1 unless it says
+// "Connection: close", HTTP/1.0 only with "Connection: keep-alive".
+
+#include "common.hpp"
+
+#include <berth/berth.hpp>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+
+namespace {
+
+constexpr std::string_view body = "Hello, world!";
+constexpr std::size_t max_head_size = 8192;  // a longer head is refused with 431
+constexpr auto idle_limit = std::chrono::seconds(30);  // a silent client is dropped after this
+
+// ---- reading a request head ---------------------------------------------------------
+
+// Whether two texts are equal ignoring ASCII case, as HTTP header names and tokens are.
+bool equal_nocase(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  return std::ranges::equal(a, b, [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Whether the comma-separated list `value` holds `token` ("Connection: keep-alive, Upgrade").
+bool has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const std::size_t comma = value.find(',');
+    if (equal_nocase(trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Where the head in `data` ends: just past its blank line ("\r\n\r\n", or "\n\n" from a
+// client typing into nc), or npos while it has not all arrived.
+std::size_t head_end(std::string_view data) {
+  for (std::size_t line = 0;;) {
+    const std::size_t newline = data.find('\n', line);
+    if (newline == std::string_view::npos) return std::string_view::npos;
+    const std::string_view text = data.substr(line, newline - line);
+    if (text.empty() || text == "\r") return newline + 1;
+    line = newline + 1;
+  }
+}
+
+// What a request head asks of us.
+struct request {
+  bool valid = false;       // a request line "METHOD target HTTP/1.x" and well-formed headers
+  bool keep_alive = false;  // answer, then read the next request on this connection
+  bool http10 = false;      // an HTTP/1.0 client, which must be told "Connection: keep-alive"
+  bool head_only = false;   // HEAD: the same headers, no body
+  std::size_t body_size = 0;  // Content-Length bytes that follow the head, to be skipped
+};
+
+request parse_head(std::string_view head) {
+  request r;
+  std::size_t newline = head.find('\n');
+  const std::string_view line = trim(head.substr(0, newline));
+  const std::size_t space1 = line.find(' ');
+  const std::size_t space2 = line.rfind(' ');
+  if (space1 == std::string_view::npos || space1 == space2) return r;
+  const std::string_view method = line.substr(0, space1);
+  const std::string_view version = line.substr(space2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return r;
+  r.http10 = version == "HTTP/1.0";
+  r.keep_alive = !r.http10;  // HTTP/1.1 keeps connections open unless told otherwise
+  r.head_only = method == "HEAD";
+
+  while (newline != std::string_view::npos && newline + 1 < head.size()) {
+    const std::size_t start = newline + 1;
+    newline = head.find('\n', start);
+    const std::string_view header = trim(head.substr(start, newline - start));
+    if (header.empty()) break;  // the blank line
+    const std::size_t colon = header.find(':');
+    if (colon == std::string_view::npos) return r;
+    const std::string_view name = header.substr(0, colon);
+    const std::string_view value = trim(header.substr(colon + 1));
+    if (equal_nocase(name, "connection")) {
+      if (has_token(value, "close")) r.keep_alive = false;
+      if (has_token(value, "keep-alive")) r.keep_alive = true;
+    } else if (equal_nocase(name, "content-length")) {
+      if (value.empty() || value.size() > 15 ||
+          !std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; }))
+        return r;
+      r.body_size = std::stoull(std::string(value));
+    } else if (equal_nocase(name, "transfer-encoding")) {
+      r.keep_alive = false;  // a chunked body we do not read: answer, then close
+    }
+  }
+  r.valid = true;
+  return r;
+}
+
+std::string response_to(const request& r) {
+  std::string text = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ";
+  text += std::to_string(body.size());
+  text += "\r\n";
+  if (!r.keep_alive)
+    text += "Connection: close\r\n";
+  else if (r.http10)
+    text += "Connection: keep-alive\r\n";
+  text += "\r\n";
+  if (!r.head_only) text += body;
+  return text;
+}
+
+// ---- one connection -------------------------------------------------------------------
+
+// Ends a connection the way HTTP clients need: our sending side first (the client reads
+// the end of the stream after the last response), then whatever the client still sends is
+// read and dropped until it closes too, for a second at most. Closing with unread bytes
+// would make the kernel answer with a reset, which can destroy a response in flight.
+template <class Socket>
+void close_gracefully(Socket& connection) {
+  std::error_code ec;
+  connection.shutdown(berth::shutdown_type::send, ec);
+  std::array<char, 4096> sink;
+  for (int reads = 0; reads < 64 && connection.wait_readable(std::chrono::seconds(1), ec); ++reads)
+    if (connection.read_some(sink, ec) == 0) break;  // the client's end of stream, or an error
+}
+
+template <class Socket>
+void serve_http(Socket& connection) {
+  std::error_code ec;
+  connection.set(berth::option::receive_timeout{idle_limit}, ec);  // a read then fails: we close
+  std::string pending;        // received but not handled: part of a request, or several
+  std::size_t skip = 0;       // bytes of a request body still to drop
+  std::array<char, 8192> buffer;
+  for (;;) {
+    // Handle every complete request already received.
+    for (;;) {
+      const std::size_t dropped = std::min(skip, pending.size());
+      pending.erase(0, dropped);
+      skip -= dropped;
+      if (skip > 0) break;  // more body to come
+      while (pending.starts_with("\r\n") || pending.starts_with("\n"))  // stray blank lines
+        pending.erase(0, pending.starts_with("\r") ? 2 : 1);
+      const std::size_t end = head_end(pending);
+      if (end == std::string::npos && pending.size() <= max_head_size) break;  // read more
+      if (end == std::string::npos || end > max_head_size) {
+        connection.write("HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                         "Content-Length: 0\r\nConnection: close\r\n\r\n", ec);
+        return close_gracefully(connection);
+      }
+      const request r = parse_head(std::string_view(pending).substr(0, end));
+      pending.erase(0, end);
+      if (!r.valid) {
+        connection.write("HTTP/1.1 400 Bad Request\r\n"
+                         "Content-Length: 0\r\nConnection: close\r\n\r\n", ec);
+        return close_gracefully(connection);
+      }
+      connection.write(response_to(r), ec);
+      if (ec) return;
+      if (!r.keep_alive) return close_gracefully(connection);
+      skip = r.body_size;
+    }
+    const std::size_t n = connection.read_some(buffer, ec);
+    if (ec || n == 0) return;  // the client closed, went silent too long, or reset
+    pending.append(buffer.data(), n);
+  }
+}
+
+// ---- the two servers ----------------------------------------------------------------
+
+template <class Endpoint>
+auto listen_on(const Endpoint& where) {
+  std::error_code ec;
+  auto acceptor = berth::listen(where, ec);
+  if (ec) throw example::failure("cannot listen on " + where.to_string() + ": " + ec.message());
+  return acceptor;
+}
+
+// A thread per connection.
+template <class Endpoint>
+void serve_threads(const Endpoint& where, example::signals& stop) {
+  auto acceptor = listen_on(where);
+  const example::socket_file file(where);
+  std::cout << "listening on " << acceptor.local_endpoint() << std::endl;
+  acceptor.set_nonblocking();  // accept only when poll says so; see echo_server.cpp
+  example::connection_threads threads;
+  std::error_code ec;
+  while (stop.wait(acceptor.native_handle()) == 0) {
+    auto connection = acceptor.accept(ec);
+    if (example::transient_accept_error(ec)) continue;
+    if (ec) throw example::failure("accept: " + ec.message());
+    threads.start(std::move(connection), [](auto& c) { serve_http(c); });
+  }
+}
+
+// A process per connection: the walk-through's fork(), with its two traps avoided.
+//  - Children are reaped: each exit sends SIGCHLD, which arrives through the signalfd
+//    next to the acceptor, and waitpid collects every finished child. Unreaped, each
+//    would stay a zombie (state Z in ps) until the server exits.
+//  - Each side closes the descriptor it does not use. fork() copies every descriptor;
+//    close-on-exec does not help because nothing is exec'd. A child that kept the
+//    listening socket would keep the port open after the server stopped; a parent that
+//    kept the connection would keep every client waiting for an end of stream that
+//    never comes.
+// On SIGINT/SIGTERM the parent stops accepting and exits; children finish the connection
+// they serve (a terminal's Ctrl-C reaches them too and ends them at once).
+template <class Endpoint>
+void serve_fork(const Endpoint& where, example::signals& stop) {
+  auto acceptor = listen_on(where);
+  const example::socket_file file(where);
+  std::cout << "listening on " << acceptor.local_endpoint() << std::endl;  // flushed before fork
+  acceptor.set_nonblocking();
+  std::error_code ec;
+  for (;;) {
+    const int signal = stop.wait(acceptor.native_handle());
+    if (signal == SIGCHLD) {
+      while (::waitpid(-1, nullptr, WNOHANG) > 0) {}  // several exits may share one SIGCHLD
+      continue;
+    }
+    if (signal != 0) return;  // SIGINT or SIGTERM
+    auto connection = acceptor.accept(ec);
+    if (example::transient_accept_error(ec)) continue;
+    if (ec) throw example::failure("accept: " + ec.message());
+
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      std::cerr << "http_hello: " << example::errno_text("fork") << '\n';
+      continue;  // the connection closes as it goes out of scope: the client sees it end
+    }
+    if (pid == 0) {  // the child: this one connection, then exit
+      stop.restore_in_child();
+      acceptor.close();  // the parent's listening socket: not ours to keep open
+      serve_http(connection);
+      connection.close(ec);
+      // _Exit, not exit or return: the child must not run the parent's clean-up on its way
+      // out (socket_file would remove the socket file the parent still listens on).
+      std::_Exit(0);
+    }
+    connection.close();  // the parent's copy; the child has its own
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return example::run("http_hello", [&] {
+    const example::arguments args(argc, argv, "http_hello --listen ENDPOINT [--fork]", {"--listen"},
+                                  {"--fork"});
+    const berth::any_endpoint where = example::endpoint_from(args.value("--listen"));
+    if (args.flag("--fork")) {
+      example::signals stop({SIGCHLD});
+      std::visit([&](const auto& ep) { serve_fork(ep, stop); }, where);
+    } else {
+      example::signals stop;
+      std::visit([&](const auto& ep) { serve_threads(ep, stop); }, where);
+    }
+  });
+}
