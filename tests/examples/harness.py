@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""What the example tests share.
+
+Each test script is run by CTest as
+
+    python3 <script>.py <test name> name=/path/to/program ...
+
+with the example programs (and the tools found at configure time: curl, socat, nc, wrk,
+ss) passed as name=path. A test starts an example server on port 0, a temporary path or
+a unique abstract name, learns where it listens from its first line on stdout
+("listening on <endpoint>"), drives it with real clients, then stops it with a signal and
+checks that it exited with status 0 (and removed its socket file). Every wait is bounded.
+Only the standard library is used.
+"""
+
+import errno
+import itertools
+import os
+import select
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+TIMEOUT = 15.0  # seconds: the bound on every wait; a healthy run needs a fraction of it
+SKIP = 77  # CTest's SKIP_RETURN_CODE for these tests
+
+PROGRAMS = {}  # name -> path, from the command line
+_temp_dirs = []
+_names = itertools.count()
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(condition, message):
+    """Fails the test with `message` unless `condition` holds."""
+    if not condition:
+        raise TestFailure(message)
+
+
+def program(name):
+    check(name in PROGRAMS, f"the test needs {name}=PATH on its command line")
+    return PROGRAMS[name]
+
+
+def main(tests):
+    """Runs the test named on the command line: exit status 0 (passed), 1 (failed), 77 (skipped)."""
+    names = []
+    for arg in sys.argv[1:]:
+        name, eq, path = arg.partition("=")
+        if eq:
+            PROGRAMS[name] = path
+        else:
+            names.append(arg)
+    if len(names) != 1 or names[0] not in tests:
+        print(f"usage: {sys.argv[0]} {{{'|'.join(tests)}}} name=path...", file=sys.stderr)
+        sys.exit(2)
+    try:
+        tests[names[0]]()
+    except Skip as e:
+        print(f"skipped: {e}")
+        sys.exit(SKIP)
+    except Exception:
+        traceback.print_exc()
+        sys.exit(1)
+    finally:
+        for d in _temp_dirs:
+            shutil.rmtree(d, ignore_errors=True)
+    print(f"passed: {names[0]}")
+
+
+def temp_path(name):
+    """A path in a fresh temporary directory (removed at the end), unique to this run."""
+    d = tempfile.mkdtemp(prefix="berth-ex-")
+    _temp_dirs.append(d)
+    path = os.path.join(d, name)
+    check(len(path.encode()) <= 107, f"temporary path too long for a unix socket: {path}")
+    return path
+
+
+def abstract_name():
+    """A unique abstract unix name, as the examples read it: '@berth-example-<pid>-<n>'."""
+    return f"@berth-example-{os.getpid()}-{next(_names)}"
+
+
+def require_ipv6():
+    """Skips the test (visibly) where the loopback has no IPv6."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+    except OSError as e:
+        raise Skip(f"no IPv6 loopback here ({e})")
+
+
+def address_of(endpoint):
+    """The family and Python socket address of an endpoint as the examples print it."""
+    if endpoint.startswith("["):
+        host, _, port = endpoint[1:].rpartition("]:")
+        return socket.AF_INET6, (host, int(port))
+    if endpoint.startswith("@"):
+        return socket.AF_UNIX, "\0" + endpoint[1:]
+    if endpoint.startswith("/") or endpoint.startswith("."):
+        return socket.AF_UNIX, endpoint
+    host, _, port = endpoint.rpartition(":")
+    return socket.AF_INET, (host, int(port))
+
+
+def read_line(fd, deadline):
+    """One line from a pipe, without Python's buffering (so nothing is read past it)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        if not ready:
+            raise TestFailure(f"no complete line within {TIMEOUT} s (got {data!r})")
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(errors="replace")
+
+
+class Drain(threading.Thread):
+    """Reads a pipe to its end in the background, so the program never blocks writing."""
+
+    def __init__(self, pipe):
+        super().__init__(daemon=True)
+        self.pipe = pipe
+        self.data = b""
+        self.start()
+
+    def run(self):
+        while True:
+            chunk = os.read(self.pipe.fileno(), 65536)
+            if not chunk:
+                return
+            self.data += chunk
+
+    def text(self):
+        self.join(TIMEOUT)
+        return self.data.decode(errors="replace")
+
+
+class Server:
+    """An example server, started and waited for: `with Server([prog, "--listen", ep]) as s:`."""
+
+    def __init__(self, argv, ignore_sigint=False):
+        self.argv = argv
+        # ignore_sigint: started as a shell starts a background job, with SIGINT ignored.
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
+        )
+        self.pid = self.process.pid
+        self.stderr = Drain(self.process.stderr)
+        first = read_line(self.process.stdout.fileno(), time.monotonic() + TIMEOUT)
+        if not first.startswith("listening on "):
+            self.process.kill()
+            self.process.wait(TIMEOUT)
+            raise TestFailure(
+                f"{argv}: first line {first!r}, expected 'listening on ...'; "
+                f"stderr: {self.stderr.text()!r}"
+            )
+        self.stdout = Drain(self.process.stdout)
+        self.endpoint = first[len("listening on "):].rstrip("\n")
+        self.family, self.address = address_of(self.endpoint)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:  # a failed test: do not leave the server running
+            self.process.kill()
+            self.process.wait(TIMEOUT)
+
+    @property
+    def port(self):
+        return self.address[1]
+
+    def connect(self, kind=socket.SOCK_STREAM):
+        s = socket.socket(self.family, kind)
+        s.settimeout(TIMEOUT)
+        if kind == socket.SOCK_STREAM:
+            s.connect(self.address)
+        return s
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends `sig` and checks that the server exits with status 0, and that a unix
+        socket path it listened on is gone."""
+        check(self.process.poll() is None, f"{self.argv} exited early: {self.process.returncode}")
+        self.process.send_signal(sig)
+        try:
+            status = self.process.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(TIMEOUT)
+            raise TestFailure(f"{self.argv} still running {TIMEOUT} s after {sig.name}")
+        err = self.stderr.text()
+        check(status == 0, f"{self.argv}: exit status {status} after {sig.name}; stderr: {err!r}")
+        if self.family == socket.AF_UNIX and not self.endpoint.startswith("@"):
+            check(not os.path.exists(self.endpoint), f"{self.endpoint} left behind after {sig.name}")
+        return err
+
+
+def recv_exactly(s, size):
+    data = b""
+    while len(data) < size:
+        chunk = s.recv(min(size - len(data), 1 << 16))
+        check(chunk, f"end of stream after {len(data)} of {size} bytes")
+        data += chunk
+    return data
+
+
+def recv_to_end(s):
+    data = b""
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def run(argv, input=b"", timeout=TIMEOUT):
+    """Runs a program to its end with `input` on stdin: (status, stdout bytes, stderr text)."""
+    try:
+        done = subprocess.run(argv, input=input, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise TestFailure(f"{argv} did not finish within {timeout} s")
+    return done.returncode, done.stdout, done.stderr.decode(errors="replace")
+
+
+def is_socket_file(path):
+    try:
+        return stat.S_ISSOCK(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def children_of(pid):
+    """{child pid: state letter} of the processes whose parent is `pid`, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue  # it exited meanwhile
+        fields = text[text.rfind(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[1]) == pid:
+            children[int(entry)] = fields[0]
+    return children
+
+
+def wait_until(condition, what):
+    """Polls `condition` until it holds, for TIMEOUT seconds at most."""
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        check(time.monotonic() < deadline, f"still not {what} after {TIMEOUT} s")
+        time.sleep(0.02)
+
+
+def descriptors(pid):
+    """{fd: link target} of a process, e.g. {3: 'socket:[1234]', 4: 'anon_inode:[signalfd]'}."""
+    result = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            result[int(fd)] = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            pass
+    return result
+
+
+def sockets_of(pid):
+    return {t for t in descriptors(pid).values() if t.startswith("socket:")}
+
+
+def one_line_error(err, *needles):
+    """Checks that `err` is one line that contains every needle."""
+    lines = err.strip("\n").split("\n")
+    check(len(lines) == 1 and lines[0], f"expected a one-line error, got {err!r}")
+    for n in needles:
+        check(n in err, f"expected {n!r} in the error {err!r}")
+
+
+def connection_refused(family, address):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(TIMEOUT)
+    try:
+        s.connect(address)
+    except ConnectionRefusedError:
+        return True
+    except OSError as e:
+        return e.errno in (errno.ECONNREFUSED, errno.ENOENT)
+    finally:
+        s.close()
+    return False

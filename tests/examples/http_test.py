@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""http_hello, driven by curl, wrk and raw HTTP from Python's socket module, in the
+thread-per-connection and the --fork modes."""
+
+import os
+import re
+import signal
+import socket
+import threading
+import time
+
+from harness import (TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
+                     connection_refused, descriptors, main, program, recv_to_end, require_ipv6,
+                     run, sockets_of, temp_path, wait_until)
+
+HELLO = b"Hello, world!"
+
+
+def server(endpoint, *flags):
+    return Server([program("http_hello"), "--listen", endpoint, *flags])
+
+
+def url(srv, path="/"):
+    host = srv.endpoint if srv.family != socket.AF_UNIX else "localhost"
+    return f"http://{host}{path}"
+
+
+# ---- reading responses the way a client does --------------------------------------------
+
+class Reader:
+    """Reads HTTP/1.1 responses from a socket, one at a time, by their Content-Length."""
+
+    def __init__(self, s):
+        self.s = s
+        self.buffer = b""
+
+    def _fill(self):
+        chunk = self.s.recv(65536)
+        check(chunk, f"the server closed the connection; unread: {self.buffer!r}")
+        self.buffer += chunk
+
+    def response(self, head_only=False):
+        """(status line, {lower-case header: value}, body)."""
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = 0 if head_only else int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return lines[0], headers, body
+
+    def at_end(self):
+        """Whether the server closed the connection with nothing more to read."""
+        return self.buffer == b"" and recv_to_end(self.s) == b""
+
+
+def check_hello(response, closing=False):
+    status, headers, body = response
+    check(status == "HTTP/1.1 200 OK", f"status line {status!r}")
+    check(headers.get("content-length") == "13", f"headers {headers}")
+    check(body == HELLO, f"body {body!r}")
+    if closing:
+        check(headers.get("connection", "").lower() == "close", f"no 'Connection: close' in {headers}")
+
+
+# ---- curl -------------------------------------------------------------------------------
+
+def curl(*args):
+    status, out, err = run([program("curl"), "-sS", *args])
+    check(status == 0, f"curl {' '.join(args)}: status {status}: {err}")
+    return out.decode(errors="replace"), err
+
+
+def check_curl_hello(target_args):
+    out, _ = curl("-i", *target_args)
+    head, _, body = out.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    check(lines[0] == "HTTP/1.1 200 OK", f"status line {lines[0]!r}")
+    check("Content-Length: 13" in lines, f"no 'Content-Length: 13' in {lines}")
+    check(body == "Hello, world!", f"body {body!r}")
+
+
+def test_curl():
+    with server("127.0.0.1:0") as srv:
+        u = url(srv)
+        check_curl_hello([u])
+
+        # Two requests, one connection: curl reuses it because the server kept it open.
+        out, err = curl("-v", u, url(srv, "/second"))
+        check(out == "Hello, world!" * 2, f"two bodies expected, got {out!r}")
+        check("Re-using existing connection" in err, "HTTP/1.1 connection not kept alive")
+
+        # HTTP/1.0: the server closes after each response, and says so.
+        out, err = curl("-v", "--http1.0", u, u)
+        check(out == "Hello, world!" * 2, f"HTTP/1.0: {out!r}")
+        check("< Connection: close" in err, "HTTP/1.0 without keep-alive: no 'Connection: close'")
+        check("Re-using existing connection" not in err, "HTTP/1.0 connection reused")
+
+        # Asked to close: "Connection: close" and a new connection for the next request.
+        out, err = curl("-v", "-H", "Connection: close", u, u)
+        check("< Connection: close" in err and "Re-using existing connection" not in err,
+              "'Connection: close' request not honoured")
+
+        # HEAD: the headers alone.
+        out, _ = curl("-I", u)
+        check(out.startswith("HTTP/1.1 200 OK\r\n") and "Content-Length: 13\r\n" in out
+              and HELLO.decode() not in out, f"HEAD: {out!r}")
+
+        # POST bodies are skipped, and the connection reused.
+        out, err = curl("-v", "-d", "name=value&more=x", u, url(srv, "/again"))
+        check(out == "Hello, world!" * 2, f"POST: {out!r}")
+        check("Re-using existing connection" in err, "connection not reused after a POST body")
+        srv.stop()
+
+
+def test_curl_unix():
+    path = temp_path("http.sock")
+    with server(path) as srv:
+        check_curl_hello(["--unix-socket", path, url(srv)])
+        srv.stop(signal.SIGINT)
+    name = abstract_name()
+    with server(name) as srv:
+        check_curl_hello(["--abstract-unix-socket", name[1:], url(srv)])
+        srv.stop()
+
+
+def test_curl_ipv6():
+    require_ipv6()
+    with server("[::1]:0") as srv:
+        check_curl_hello(["-g", url(srv)])
+        srv.stop()
+
+
+# ---- HTTP from Python: pipelining, split heads, keep-alive rules, limits -----------------
+
+def test_protocol():
+    with server("127.0.0.1:0") as srv:
+        get = b"GET / HTTP/1.1\r\nHost: test\r\n\r\n"
+
+        # Three requests in one send (pipelined): three responses, in order.
+        with srv.connect() as s:
+            s.sendall(get * 3)
+            r = Reader(s)
+            for _ in range(3):
+                check_hello(r.response())
+
+        # A head that arrives in pieces, byte by byte at the end.
+        with srv.connect() as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for piece in [b"GE", b"T /split HT", b"TP/1.1\r\nHost: te", b"st\r\n\r"]:
+                s.sendall(piece)
+                time.sleep(0.02)
+            s.sendall(b"\n")
+            check_hello(Reader(s).response())
+
+        # HTTP/1.0 closes unless asked to keep the connection open.
+        with srv.connect() as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            r = Reader(s)
+            check_hello(r.response(), closing=True)
+            check(r.at_end(), "HTTP/1.0: connection not closed after the response")
+        with srv.connect() as s:
+            r = Reader(s)
+            for _ in range(2):
+                s.sendall(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+                response = r.response()
+                check_hello(response)
+                check(response[1].get("connection", "").lower() == "keep-alive",
+                      f"HTTP/1.0 keep-alive not confirmed: {response[1]}")
+
+        # HTTP/1.1 with "Connection: close": the response, then the end of the stream.
+        with srv.connect() as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            r = Reader(s)
+            check_hello(r.response(), closing=True)
+            check(r.at_end(), "'Connection: close': connection not closed")
+
+        # HEAD sends no body: the GET after it on the same connection reads cleanly.
+        with srv.connect() as s:
+            s.sendall(b"HEAD / HTTP/1.1\r\n\r\n" + get)
+            r = Reader(s)
+            status, headers, body = r.response(head_only=True)
+            check(status == "HTTP/1.1 200 OK" and headers.get("content-length") == "13", status)
+            check_hello(r.response())
+
+        # A request body (Content-Length) is skipped, even when it arrives with the next
+        # request, and even when it looks like a head: read as one, it would get a 400.
+        with srv.connect() as s:
+            body = b"not a request\r\n\r\n" * 1000
+            s.sendall(b"POST /form HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body + get)
+            r = Reader(s)
+            check_hello(r.response())
+            check_hello(r.response())
+
+        # Bare newlines, as typed into nc.
+        with srv.connect() as s:
+            s.sendall(b"GET / HTTP/1.1\nHost: x\n\n")
+            check_hello(Reader(s).response())
+
+        # A head over 8 KiB: 431, then the connection closes.
+        with srv.connect() as s:
+            s.sendall(b"GET / HTTP/1.1\r\n" + b"X-Filler: " + b"a" * 9000 + b"\r\n")
+            r = Reader(s)
+            status, headers, _ = r.response()
+            check(status.startswith("HTTP/1.1 431"), f"oversized head: {status!r}")
+            check(r.at_end(), "oversized head: connection not closed")
+
+        # Not HTTP: 400, then the connection closes.
+        with srv.connect() as s:
+            s.sendall(b"hello there\r\n\r\n")
+            r = Reader(s)
+            status, _, _ = r.response()
+            check(status.startswith("HTTP/1.1 400"), f"garbage: {status!r}")
+            check(r.at_end(), "garbage: connection not closed")
+
+        # Twenty keep-alive clients at once, five requests each.
+        errors = []
+
+        def client(i):
+            try:
+                with srv.connect() as s:
+                    r = Reader(s)
+                    for _ in range(5):
+                        s.sendall(get)
+                        check_hello(r.response())
+            except Exception as e:  # noqa: BLE001 (reported below)
+                errors.append(f"client {i}: {e!r}")
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(TIMEOUT)
+        check(not errors, "; ".join(errors))
+
+        # An idle keep-alive connection does not keep the server from stopping.
+        idle = srv.connect()
+        idle.sendall(get)
+        check_hello(Reader(idle).response())
+        srv.stop()
+        idle.close()
+
+
+# ---- wrk --------------------------------------------------------------------------------
+
+def load(srv, seconds=2):
+    """A few seconds of wrk; checks it counted requests, no socket errors, no non-2xx."""
+    status, out, err = run([program("wrk"), "-t2", "-c16", f"-d{seconds}s", "--timeout", "5s",
+                            url(srv)], timeout=seconds + TIMEOUT)
+    text = out.decode(errors="replace")
+    check(status == 0, f"wrk: status {status}: {err}{text}")
+    done = re.search(r"(\d+) requests in", text)
+    check(done and int(done.group(1)) > 0, f"wrk made no requests:\n{text}")
+    check("Socket errors" not in text, f"wrk saw socket errors:\n{text}")
+    check("Non-2xx" not in text, f"wrk saw non-2xx responses:\n{text}")
+    print(text)
+
+
+def no_children_left(srv):
+    """Waits until every child of the server exited and was reaped: none left, zombie or not."""
+    def none_left():
+        return not children_of(srv.pid)
+    try:
+        wait_until(none_left, "reaped")
+    except TestFailure:
+        raise TestFailure(f"children of the server left: {children_of(srv.pid)} (Z = zombie)")
+
+
+def test_wrk():
+    with server("127.0.0.1:0") as srv:
+        load(srv)
+        srv.stop()
+
+
+def test_wrk_fork():
+    with server("127.0.0.1:0", "--fork") as srv:
+        load(srv)
+        no_children_left(srv)
+        srv.stop()
+
+
+# ---- --fork: a process per connection ---------------------------------------------------
+
+def test_fork():
+    with server("127.0.0.1:0", "--fork") as srv:
+        get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        # One open keep-alive connection: one child serving it.
+        held = srv.connect()
+        held.sendall(get)
+        held_reader = Reader(held)
+        check_hello(held_reader.response())
+        wait_until(lambda: len(children_of(srv.pid)) == 1, "one child for one connection")
+        child = next(iter(children_of(srv.pid)))
+
+        # The child holds the connection and nothing else of the parent's: not the listening
+        # socket (else the port would stay open after the server stops), not the signalfd.
+        child_sockets = sockets_of(child)
+        parent_sockets = sockets_of(srv.pid)
+        check(len(parent_sockets) == 1,
+              f"the parent kept a connection it handed over: {descriptors(srv.pid)}")
+        check(len(child_sockets) == 1, f"the child has {len(child_sockets)} sockets: {descriptors(child)}")
+        check(not child_sockets & parent_sockets,
+              f"the child kept the parent's listening socket: {descriptors(child)}")
+        check(not any("signalfd" in t for t in descriptors(child).values()),
+              f"the child kept the parent's signalfd: {descriptors(child)}")
+
+        # Thirty short connections: all answered, all children reaped (no zombies).
+        for _ in range(30):
+            with srv.connect() as s:
+                s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+                r = Reader(s)
+                check_hello(r.response(), closing=True)
+                check(r.at_end(), "'Connection: close' in --fork mode: not closed")
+        wait_until(lambda: list(children_of(srv.pid)) == [child],
+                   f"only the held connection's child left (children: {children_of(srv.pid)})")
+
+        # The held connection still works, and its child exits once it closes.
+        held.sendall(get)
+        check_hello(held_reader.response())
+        held.close()
+        no_children_left(srv)
+
+        # Stopped, the server leaves nothing listening: no child kept the port open.
+        address = srv.address
+        srv.stop()
+        check(connection_refused(socket.AF_INET, address), "the port still accepts after the stop")
+
+
+def test_fork_unix():
+    """A child must not run the parent's clean-up: the socket file stays while the parent
+    runs, however many children have exited, and goes when the parent stops."""
+    path = temp_path("fork.sock")
+    with server(path, "--fork") as srv:
+        for _ in range(3):
+            check_curl_hello(["--unix-socket", path, url(srv)])
+            no_children_left(srv)
+            check(os.path.exists(path), f"{path} removed by an exiting child")
+        srv.stop()  # checks that the file is gone now
+
+
+if __name__ == "__main__":
+    main({
+        "curl": test_curl,
+        "curl_unix": test_curl_unix,
+        "curl_ipv6": test_curl_ipv6,
+        "protocol": test_protocol,
+        "wrk": test_wrk,
+        "wrk_fork": test_wrk_fork,
+        "fork": test_fork,
+        "fork_unix": test_fork_unix,
+    })
