@@ -1,0 +1,47 @@
+#include <berth/socket_type.hpp>
+
+#include <berth/concepts.hpp>
+
+#include "catch.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <type_traits>
+
+namespace {
+
+static_assert(berth::stream::type == SOCK_STREAM);
+static_assert(berth::datagram::type == SOCK_DGRAM);
+static_assert(berth::seqpacket::type == SOCK_SEQPACKET);
+static_assert(berth::stream::connection_oriented);
+static_assert(!berth::datagram::connection_oriented);
+static_assert(berth::seqpacket::connection_oriented);
+
+// Tags: empty, trivial, usable as template arguments and values alike.
+static_assert(std::is_empty_v<berth::stream> && std::is_empty_v<berth::datagram> && std::is_empty_v<berth::seqpacket>);
+static_assert(std::is_trivial_v<berth::stream> && std::is_trivial_v<berth::datagram> && std::is_trivial_v<berth::seqpacket>);
+static_assert(std::is_same_v<decltype(berth::stream::type), const int>);
+static_assert(std::is_same_v<decltype(berth::seqpacket::connection_oriented), const bool>);
+
+static_assert(berth::socket_type<berth::stream> && berth::socket_type<berth::datagram> && berth::socket_type<berth::seqpacket>);
+static_assert(berth::connection_oriented<berth::stream> && berth::connection_oriented<berth::seqpacket>);
+static_assert(!berth::connection_oriented<berth::datagram>);
+
+constexpr int type_of(auto tag) { return decltype(tag)::type; }
+static_assert(type_of(berth::datagram{}) == SOCK_DGRAM);
+
+}  // namespace
+
+TEST_CASE("each socket type's constant makes a unix socket of that type") {
+  for (const int type : {berth::stream::type, berth::datagram::type, berth::seqpacket::type}) {
+    CAPTURE(type);
+    const int fd = ::socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    int actual = -1;
+    socklen_t size = sizeof actual;
+    CHECK(::getsockopt(fd, SOL_SOCKET, SO_TYPE, &actual, &size) == 0);
+    ::close(fd);
+    CHECK(actual == type);
+  }
+}
