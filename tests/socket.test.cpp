@@ -1631,6 +1631,27 @@ TEST_CASE("a TCP connect (error-code form) interrupted by a signal is completed 
   CHECK(client.remote_endpoint() == backlog.ep);
 }
 
+TEST_CASE("a TCP connect interrupted by a signal still ends when its send_timeout does") {
+  bt::sigusr1_handler handler;
+  REQUIRE(handler.installed());
+  full_tcp_backlog<inet> backlog;
+  // The SYN is dropped and nothing here frees the queue: without a bound the wait after
+  // the signal would last the kernel's SYN retries (minutes). SO_SNDTIMEO bounds a
+  // blocking connect, and it must keep bounding it after the signal.
+  auto client = tcp::open();
+  client.set(berth::option::send_timeout{std::chrono::milliseconds(300)});
+  std::error_code ec;
+  {
+    bt::interrupter helper({SYS_connect}, [] {});
+    client.connect(backlog.ep, ec);
+    helper.join();
+    CHECK(helper.saw_blocked());
+    CHECK(helper.signalled());
+  }
+  CHECK(bt::sigusr1_count.load() == 1);
+  CHECK(ec == std::errc::operation_in_progress);
+}
+
 TEST_CASE("a unix connect interrupted by a signal is made again") {
   bt::sigusr1_handler handler;
   REQUIRE(handler.installed());

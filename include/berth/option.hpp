@@ -179,7 +179,7 @@ struct send_buffer_size {
 
 /// SO_RCVTIMEO: a blocking receive gives up after this long with
 /// std::errc::resource_unavailable_try_again; zero waits forever; negative is
-/// std::errc::invalid_argument.
+/// std::errc::invalid_argument. The kernel rounds it up to its clock tick (get shows that).
 struct receive_timeout {
   /// The time limit; zero for none.
   std::chrono::microseconds value{0};
@@ -187,8 +187,9 @@ struct receive_timeout {
 };
 
 /// SO_SNDTIMEO: a blocking send gives up after this long with
-/// std::errc::resource_unavailable_try_again; zero waits forever; negative is
-/// std::errc::invalid_argument.
+/// std::errc::resource_unavailable_try_again, a blocking TCP connect with
+/// std::errc::operation_in_progress; zero waits forever; negative is
+/// std::errc::invalid_argument. The kernel rounds it up to its clock tick (get shows that).
 struct send_timeout {
   /// The time limit; zero for none.
   std::chrono::microseconds value{0};
@@ -197,7 +198,8 @@ struct send_timeout {
 
 /// SO_LINGER: when enabled, close waits up to `timeout` for unsent data, and a zero
 /// timeout resets the connection (inet and inet6 stream). A timeout below zero or above
-/// INT_MAX seconds is std::errc::invalid_argument.
+/// INT_MAX seconds is std::errc::invalid_argument. Disabling keeps the kernel's previous
+/// timeout, which get then reports beside `enabled == false`.
 struct linger {
   /// Whether close lingers.
   bool enabled = false;

@@ -157,9 +157,17 @@ inline int pending_error(int fd) noexcept {
   return value;
 }
 
+/// A timeval as poll's milliseconds, rounded up; -1 (forever) for zero, as SO_SNDTIMEO means it.
+inline int timeval_ms(const timeval& t) noexcept {
+  const long long ms = static_cast<long long>(t.tv_sec) * 1000 + (t.tv_usec + 999) / 1000;
+  if (ms <= 0) return -1;
+  return ms < INT_MAX ? static_cast<int>(ms) : -1;
+}
+
 /// connect. Interrupted by a signal, a TCP handshake goes on in the kernel, so it is
-/// completed by waiting (poll, then SO_ERROR); a unix-domain connect has nothing in
-/// flight and is simply made again.
+/// completed by waiting (poll, then SO_ERROR), for no longer than the SO_SNDTIMEO that
+/// bounds a blocking connect (read only on this path; expiry is EINPROGRESS, as the kernel
+/// reports it). A unix-domain connect has nothing in flight and is simply made again.
 inline int connect_fd(int fd, const sockaddr* to, socklen_t to_size, bool is_local) noexcept {
   if (::connect(fd, to, to_size) == 0) return 0;
   if (errno != EINTR) return errno;
@@ -169,8 +177,12 @@ inline int connect_fd(int fd, const sockaddr* to, socklen_t to_size, bool is_loc
       if (errno != EINTR) return errno;
     }
   }
+  timeval limit{};
+  socklen_t size = sizeof limit;
+  if (::getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, &size) != 0) return errno;
   bool ready = false;
-  if (const int err = wait_for(fd, POLLOUT, -1, ready)) return err;
+  if (const int err = wait_for(fd, POLLOUT, timeval_ms(limit), ready)) return err;
+  if (!ready) return EINPROGRESS;
   return pending_error(fd);
 }
 
@@ -191,14 +203,25 @@ inline int connect_fd_within(int fd, const sockaddr* to, socklen_t to_size, bool
     return set_nonblocking(fd, false);
   }
   if (timeout_ms < 0) return connect_fd(fd, to, to_size, true);
-  timeval limit{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  if (timeout_ms == 0) limit.tv_usec = 1;  // SO_SNDTIMEO of zero would mean forever
-  if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0) return errno;
+  using clock = std::chrono::steady_clock;
+  const clock::time_point deadline = clock::now() + std::chrono::milliseconds(timeout_ms);
   int err = 0;
-  while (::connect(fd, to, to_size) != 0) {
-    if (errno == EINTR) continue;
-    err = (errno == EAGAIN) ? ETIMEDOUT : errno;
-    break;
+  for (;;) {
+    timeval limit{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    if (timeout_ms == 0) limit.tv_usec = 1;  // SO_SNDTIMEO of zero would mean forever
+    if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0) return errno;
+    if (::connect(fd, to, to_size) == 0) break;
+    if (errno != EINTR) {
+      err = (errno == EAGAIN) ? ETIMEDOUT : errno;
+      break;
+    }
+    // A signal: connect again with the time that is left, so signals cannot stretch it.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) {
+      err = ETIMEDOUT;
+      break;
+    }
+    timeout_ms = static_cast<int>(left.count());
   }
   if (err != 0) return err;
   const timeval forever{0, 0};
