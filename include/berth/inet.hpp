@@ -142,14 +142,15 @@ class inet_endpoint {
  private:
   friend struct detail::endpoint_access;
   int set_size(socklen_t length) noexcept {
-    int err = 0;
-    if (length < sizeof(sa_family_t))
-      err = EINVAL;
-    else if (addr_.sin_family != AF_INET)
-      err = EAFNOSUPPORT;
-    else if (length != sizeof(sockaddr_in))
-      err = EINVAL;
-    if (err != 0) *this = inet_endpoint{};
+    if (length == sizeof(sockaddr_in) && addr_.sin_family == AF_INET) return 0;
+    return reject(length);
+  }
+  /// Why the kernel's address is not a sockaddr_in (as set_size checks it, in that order);
+  /// the endpoint becomes the default one. Out of line: the usual path is the test above.
+  [[gnu::cold, gnu::noinline]] int reject(socklen_t length) noexcept {
+    int err = EINVAL;
+    if (length >= sizeof(sa_family_t) && addr_.sin_family != AF_INET) err = EAFNOSUPPORT;
+    *this = inet_endpoint{};
     return err;
   }
 

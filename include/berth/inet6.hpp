@@ -74,7 +74,8 @@ class inet6_endpoint {
     inet6_endpoint e;
     const bool ok = parse_into(text, e);
     detail::assign(ec, ok ? 0 : EINVAL);
-    return ok ? e : inet6_endpoint{};
+    if (!ok) e = inet6_endpoint{};
+    return e;  // one object throughout: no copy of what parse_into just stored
   }
 
   /// A copy of a sockaddr_in6, checked: another family is
@@ -161,14 +162,15 @@ class inet6_endpoint {
  private:
   friend struct detail::endpoint_access;
   int set_size(socklen_t length) noexcept {
-    int err = 0;
-    if (length < sizeof(sa_family_t))
-      err = EINVAL;
-    else if (addr_.sin6_family != AF_INET6)
-      err = EAFNOSUPPORT;
-    else if (length != sizeof(sockaddr_in6))
-      err = EINVAL;
-    if (err != 0) *this = inet6_endpoint{};
+    if (length == sizeof(sockaddr_in6) && addr_.sin6_family == AF_INET6) return 0;
+    return reject(length);
+  }
+  /// Why the kernel's address is not a sockaddr_in6 (as set_size checks it, in that order);
+  /// the endpoint becomes the default one. Out of line: the usual path is the test above.
+  [[gnu::cold, gnu::noinline]] int reject(socklen_t length) noexcept {
+    int err = EINVAL;
+    if (length >= sizeof(sa_family_t) && addr_.sin6_family != AF_INET6) err = EAFNOSUPPORT;
+    *this = inet6_endpoint{};
     return err;
   }
 
@@ -197,11 +199,13 @@ class inet6_endpoint {
       if (!parse_zone(inside.substr(percent + 1), scope)) return false;
       inside = inside.substr(0, percent);
     }
-    ipv6_address::bytes_type bytes{};
+    // Written into `e` in place (the callers reset it on failure): building a temporary
+    // and copying it costs more than the parse, as the copy waits for the byte stores.
     std::uint32_t port = 0;
-    if (!detail::parse_ipv6(inside, bytes)) return false;
+    if (!detail::parse_ipv6(inside, e.addr_.sin6_addr.s6_addr)) return false;
     if (!detail::parse_decimal(text.substr(close + 2), 65535, 5, port)) return false;
-    e = inet6_endpoint(ipv6_address(bytes), static_cast<std::uint16_t>(port), scope);
+    e.addr_.sin6_port = detail::host_to_net16(static_cast<std::uint16_t>(port));
+    e.addr_.sin6_scope_id = scope;
     return true;
   }
 

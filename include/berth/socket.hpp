@@ -328,6 +328,38 @@ class socket : public detail::socket_base<F, T> {
   }
 };
 
+namespace detail {
+/// socket(2) (close-on-exec), then connect: the descriptor, or -1 with `err` set and
+/// nothing left open. Plain descriptors and no object with a destructor, so that the free
+/// connect() inlines to what hand-written code is.
+template <class F, class T>
+inline int open_connected(const sockaddr* to, socklen_t to_size, int& err) noexcept {
+  const int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    err = errno;
+    return -1;
+  }
+  err = connect_fd(fd, to, to_size, F::domain == AF_UNIX);
+  if (err == 0) return fd;
+  ::close(fd);
+  return -1;
+}
+
+/// socket(2) (close-on-exec), then bind: as open_connected.
+template <class F, class T>
+inline int open_bound(const sockaddr* at, socklen_t at_size, int& err) noexcept {
+  const int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    err = errno;
+    return -1;
+  }
+  if (::bind(fd, at, at_size) == 0) return fd;
+  err = errno;
+  ::close(fd);
+  return -1;
+}
+}  // namespace detail
+
 /// A stream socket of family F: TCP for inet and inet6.
 template <address_family F>
 using stream_socket = socket<F, stream>;
@@ -342,19 +374,20 @@ using seqpacket_socket = socket<F, seqpacket>;
 /// socket::connect for EINTR). Family from the endpoint: `auto s = berth::connect(ep);`.
 template <socket_type T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-socket<typename E::family, T> connect(const E& ep) {
-  auto s = socket<typename E::family, T>::open();
-  s.connect(ep);
-  return s;
+inline socket<typename E::family, T> connect(const E& ep) {
+  int err = 0;
+  const int fd = detail::open_connected<typename E::family, T>(ep.data(), ep.size(), err);
+  if (fd < 0) detail::throw_error(err, "berth::connect");
+  return socket<typename E::family, T>::adopt(fd);
 }
 /// As connect(ep), reporting through `ec`; on error returns a socket that holds none.
 template <socket_type T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-socket<typename E::family, T> connect(const E& ep, std::error_code& ec) noexcept {
-  auto s = socket<typename E::family, T>::open(ec);
-  if (!ec) s.connect(ep, ec);
-  if (ec) s = {};
-  return s;
+inline socket<typename E::family, T> connect(const E& ep, std::error_code& ec) noexcept {
+  int err = 0;
+  const int fd = detail::open_connected<typename E::family, T>(ep.data(), ep.size(), err);
+  detail::assign(ec, err);
+  return socket<typename E::family, T>::adopt(fd);
 }
 
 namespace detail {
@@ -401,19 +434,20 @@ socket<typename E::family, T> connect(const E& ep, std::chrono::duration<Rep, Pe
 /// is `auto s = berth::bind<berth::datagram>(ep);`.
 template <socket_type T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-socket<typename E::family, T> bind(const E& ep) {
-  auto s = socket<typename E::family, T>::open();
-  s.bind(ep);
-  return s;
+inline socket<typename E::family, T> bind(const E& ep) {
+  int err = 0;
+  const int fd = detail::open_bound<typename E::family, T>(ep.data(), ep.size(), err);
+  if (fd < 0) detail::throw_error(err, "berth::bind");
+  return socket<typename E::family, T>::adopt(fd);
 }
 /// As bind<T>(ep), reporting through `ec`; on error returns a socket that holds none.
 template <socket_type T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-socket<typename E::family, T> bind(const E& ep, std::error_code& ec) noexcept {
-  auto s = socket<typename E::family, T>::open(ec);
-  if (!ec) s.bind(ep, ec);
-  if (ec) s = {};
-  return s;
+inline socket<typename E::family, T> bind(const E& ep, std::error_code& ec) noexcept {
+  int err = 0;
+  const int fd = detail::open_bound<typename E::family, T>(ep.data(), ep.size(), err);
+  detail::assign(ec, err);
+  return socket<typename E::family, T>::adopt(fd);
 }
 
 }  // namespace berth

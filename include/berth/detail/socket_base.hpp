@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <system_error>
 #include <utility>
@@ -119,12 +120,16 @@ class socket_base {
   socket_base(socket_base&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   socket_base& operator=(socket_base&& other) noexcept {
     if (this != &other) {
-      close_fd(fd_);
+      if (fd_ >= 0) ::close(fd_);  // once, its outcome ignored, as in the destructor
       fd_ = std::exchange(other.fd_, -1);
     }
     return *this;
   }
-  ~socket_base() { close_fd(fd_); }
+  // One close, never retried, its outcome ignored (there is nobody to tell): small enough
+  // to be inlined everywhere, and nothing at all for a moved-from socket.
+  ~socket_base() {
+    if (fd_ >= 0) ::close(fd_);
+  }
 
   bool wait(short events, int timeout_ms, const char* what) const {
     bool ready = false;
