@@ -1,0 +1,166 @@
+// The same operations written with berth, as its documentation shows them: the throwing
+// forms for sockets, the std::error_code forms for parsing (text from outside is expected
+// to be wrong sometimes, as inet_pton's return value is checked).
+#ifndef BERTH_BENCH_BERTH_IMPL_HPP
+#define BERTH_BENCH_BERTH_IMPL_HPP
+
+#include "common.hpp"
+
+#include <berth/berth.hpp>
+
+#include <cerrno>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace berth_bench {
+
+struct berth_impl {
+  static constexpr std::string_view name = "berth";
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail(std::error_code ec, const char* what) {
+    throw std::system_error(ec, what);
+  }
+
+  // ---- streams -------------------------------------------------------------------------
+
+  template <transport T>
+  using family = std::conditional_t<
+      T == transport::tcp4, berth::inet,
+      std::conditional_t<T == transport::tcp6, berth::inet6, berth::local>>;
+
+  template <transport T>
+  static typename family<T>::endpoint any_port() {
+    if constexpr (T == transport::tcp4)
+      return berth::inet_endpoint(berth::ipv4_address::loopback(), 0);
+    else
+      return berth::inet6_endpoint(berth::ipv6_address::loopback(), 0);
+  }
+
+  /// A listener and the address it listens on.
+  template <transport T>
+  struct listener {
+    berth::acceptor<family<T>> acceptor;
+    typename family<T>::endpoint ep;
+    unlink_on_exit file{""};
+  };
+
+  template <transport T>
+  static listener<T> listen() {
+    if constexpr (T == transport::unix_stream) {
+      std::string path = unix_socket_path();
+      berth::local_endpoint ep(path);
+      return {berth::listen(ep), ep, unlink_on_exit(std::move(path))};
+    } else {
+      auto a = berth::listen(any_port<T>());
+      auto ep = a.local_endpoint();
+      return {std::move(a), ep, unlink_on_exit("")};
+    }
+  }
+
+  template <transport T>
+  struct stream_pair {
+    berth::stream_socket<family<T>> a, b;
+  };
+
+  template <transport T>
+  static stream_pair<T> open_stream() {
+    if constexpr (T == transport::socketpair) {
+      auto [a, b] = berth::socket_pair();
+      return {std::move(a), std::move(b)};
+    } else {
+      listener<T> l = listen<T>();
+      stream_pair<T> p{berth::connect(l.ep), {}};
+      p.b = l.acceptor.accept();
+      if constexpr (T != transport::unix_stream) {
+        p.a.set(berth::option::no_delay{true});
+        p.b.set(berth::option::no_delay{true});
+      }
+      return p;
+    }
+  }
+
+  template <class S>
+  static void write(S& s, std::span<const char> data) {
+    s.write(data);
+  }
+  template <class S>
+  static void read(S& s, std::span<char> data) {
+    s.read(data);
+  }
+  template <class S>
+  static std::size_t read_some(S& s, std::span<char> data) {
+    return s.read_some(data);
+  }
+  template <class S>
+  static void shutdown_send(S& s) {
+    s.shutdown(berth::shutdown_type::send);
+  }
+
+  /// One connection made and taken down.
+  template <transport T>
+  static void connect_accept_close(listener<T>& l) {
+    const auto client = berth::connect(l.ep);
+    const auto server = l.acceptor.accept();
+  }
+
+  static void listen_close() {
+    const auto a = berth::listen(berth::inet_endpoint(berth::ipv4_address::loopback(), 0));
+  }
+
+  static void socket_pair_close() { const auto pair = berth::socket_pair(); }
+
+  // ---- UDP -----------------------------------------------------------------------------
+
+  using udp_endpoint = berth::inet_endpoint;
+
+  static berth::datagram_socket<berth::inet> open_udp() {
+    return berth::bind<berth::datagram>(berth::inet_endpoint(berth::ipv4_address::loopback(), 0));
+  }
+  static udp_endpoint local_endpoint(const berth::datagram_socket<berth::inet>& s) {
+    return s.local_endpoint();
+  }
+  static void send_to(berth::datagram_socket<berth::inet>& s, std::span<const char> data,
+                      const udp_endpoint& to) {
+    s.send_to(data, to);
+  }
+  static std::size_t receive_from(berth::datagram_socket<berth::inet>& s, std::span<char> data,
+                                  udp_endpoint& from) {
+    return s.receive_from(data, from);
+  }
+
+  // ---- text ------------------------------------------------------------------------------
+
+  template <class V>
+  static V parse(std::string_view text) {
+    std::error_code ec;
+    const V value = V::parse(text, ec);
+    if (ec) fail(ec, "parse");
+    return value;
+  }
+  static berth::ipv4_address parse_ipv4(std::string_view t) { return parse<berth::ipv4_address>(t); }
+  static berth::ipv6_address parse_ipv6(std::string_view t) { return parse<berth::ipv6_address>(t); }
+  static berth::inet_endpoint parse_inet(std::string_view t) { return parse<berth::inet_endpoint>(t); }
+  static berth::inet6_endpoint parse_inet6(std::string_view t) {
+    return parse<berth::inet6_endpoint>(t);
+  }
+
+  template <class V>
+  static char* to_chars(const V& value, char* first, char* last) {
+    const berth::to_chars_result r = value.to_chars(first, last);
+    if (r.ec != std::errc{}) fail(std::make_error_code(r.ec), "to_chars");
+    return r.ptr;
+  }
+  template <class V>
+  static std::string to_string(const V& value) {
+    return value.to_string();
+  }
+};
+
+}  // namespace berth_bench
+
+#endif  // BERTH_BENCH_BERTH_IMPL_HPP

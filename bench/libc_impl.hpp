@@ -1,0 +1,399 @@
+// The baseline: raw libc, written with care, as a good C++ programmer would by hand.
+// Every descriptor is close-on-exec (SOCK_CLOEXEC, accept4), stream sends pass
+// MSG_NOSIGNAL, every call is checked, EINTR is retried (a TCP connect interrupted by a
+// signal is completed by poll and SO_ERROR), close is never retried, a datagram longer
+// than its buffer is detected (MSG_TRUNC). This is the code berth must match.
+#ifndef BERTH_BENCH_LIBC_IMPL_HPP
+#define BERTH_BENCH_LIBC_IMPL_HPP
+
+#include "common.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace berth_bench {
+
+struct libc_impl {
+  static constexpr std::string_view name = "libc";
+
+  /// Throws std::system_error with errno, as berth's throwing forms do.
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail(const char* what) {
+    throw std::system_error(errno, std::system_category(), what);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail(int err, const char* what) {
+    throw std::system_error(err, std::system_category(), what);
+  }
+
+  /// An owned descriptor, closed once by its destructor.
+  class fd {
+   public:
+    fd() noexcept = default;
+    explicit fd(int value) noexcept : value_(value) {}
+    fd(fd&& other) noexcept : value_(std::exchange(other.value_, -1)) {}
+    fd& operator=(fd&& other) noexcept {
+      if (this != &other) {
+        reset();
+        value_ = std::exchange(other.value_, -1);
+      }
+      return *this;
+    }
+    ~fd() { reset(); }
+    int get() const noexcept { return value_; }
+
+   private:
+    void reset() noexcept {
+      if (value_ >= 0) ::close(value_);  // once: Linux has released it even on EINTR
+      value_ = -1;
+    }
+    int value_ = -1;
+  };
+
+  /// A socket address of any family and its length.
+  struct address {
+    sockaddr_storage storage{};
+    socklen_t size = 0;
+    const sockaddr* get() const noexcept { return reinterpret_cast<const sockaddr*>(&storage); }
+    sockaddr* get() noexcept { return reinterpret_cast<sockaddr*>(&storage); }
+    int family() const noexcept { return storage.ss_family; }
+  };
+
+  // ---- building blocks ---------------------------------------------------------------
+
+  static fd open_socket(int domain, int type) {
+    const int s = ::socket(domain, type | SOCK_CLOEXEC, 0);
+    if (s < 0) fail("socket");
+    return fd(s);
+  }
+
+  static void set_flag(const fd& s, int level, int option) {
+    const int on = 1;
+    if (::setsockopt(s.get(), level, option, &on, sizeof on) != 0) fail("setsockopt");
+  }
+
+  static address loopback(int family) {
+    address a;
+    if (family == AF_INET) {
+      auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
+      in->sin_family = AF_INET;
+      in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.size = sizeof(sockaddr_in);
+    } else {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_addr = in6addr_loopback;
+      a.size = sizeof(sockaddr_in6);
+    }
+    return a;
+  }
+
+  static address unix_address(const std::string& path) {
+    address a;
+    auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
+    un->sun_family = AF_UNIX;
+    if (path.size() >= sizeof un->sun_path) fail(ENAMETOOLONG, "unix socket path");
+    std::memcpy(un->sun_path, path.c_str(), path.size() + 1);
+    a.size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    return a;
+  }
+
+  static address local_address(const fd& s) {
+    address a;
+    a.size = sizeof a.storage;
+    if (::getsockname(s.get(), a.get(), &a.size) != 0) fail("getsockname");
+    return a;
+  }
+
+  /// connect. Interrupted by a signal, a TCP handshake goes on in the kernel: wait for it
+  /// (poll, then SO_ERROR); a unix connect is simply made again.
+  static void connect(const fd& s, const address& to) {
+    if (::connect(s.get(), to.get(), to.size) == 0) return;
+    if (errno != EINTR) fail("connect");
+    if (to.family() == AF_UNIX) {
+      while (::connect(s.get(), to.get(), to.size) != 0)
+        if (errno != EINTR) fail("connect");
+      return;
+    }
+    pollfd p{s.get(), POLLOUT, 0};
+    while (::poll(&p, 1, -1) < 0)
+      if (errno != EINTR) fail("poll");
+    int err = 0;
+    socklen_t size = sizeof err;
+    if (::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &size) != 0) fail("getsockopt");
+    if (err != 0) fail(err, "connect");
+  }
+
+  static fd accept(const fd& listener) {
+    for (;;) {
+      const int s = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (s >= 0) return fd(s);
+      if (errno != EINTR) fail("accept4");
+    }
+  }
+
+  /// socket, SO_REUSEADDR (inet, inet6), bind, listen.
+  static fd listen_on(const address& ep) {
+    fd l = open_socket(ep.family(), SOCK_STREAM);
+    if (ep.family() != AF_UNIX) set_flag(l, SOL_SOCKET, SO_REUSEADDR);
+    if (::bind(l.get(), ep.get(), ep.size) != 0) fail("bind");
+    if (::listen(l.get(), SOMAXCONN) != 0) fail("listen");
+    return l;
+  }
+
+  // ---- streams -------------------------------------------------------------------------
+
+  /// A listener and the address it listens on.
+  struct listener {
+    fd socket;
+    address ep;
+    unlink_on_exit file{""};
+  };
+
+  template <transport T>
+  static listener listen() {
+    if constexpr (T == transport::unix_stream) {
+      std::string path = unix_socket_path();
+      fd l = listen_on(unix_address(path));
+      address ep = unix_address(path);
+      return {std::move(l), ep, unlink_on_exit(std::move(path))};
+    } else {
+      fd l = listen_on(loopback(T == transport::tcp4 ? AF_INET : AF_INET6));
+      address ep = local_address(l);
+      return {std::move(l), ep, unlink_on_exit("")};
+    }
+  }
+
+  struct stream_pair {
+    fd a, b;
+  };
+
+  template <transport T>
+  static stream_pair open_stream() {
+    if constexpr (T == transport::socketpair) {
+      int fds[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) fail("socketpair");
+      return {fd(fds[0]), fd(fds[1])};
+    } else {
+      const listener l = listen<T>();
+      stream_pair p;
+      p.a = open_socket(l.ep.family(), SOCK_STREAM);
+      connect(p.a, l.ep);
+      p.b = accept(l.socket);
+      if constexpr (T != transport::unix_stream) {
+        set_flag(p.a, IPPROTO_TCP, TCP_NODELAY);
+        set_flag(p.b, IPPROTO_TCP, TCP_NODELAY);
+      }
+      return p;
+    }
+  }
+
+  /// send (MSG_NOSIGNAL) until all is sent.
+  static void write(const fd& s, std::span<const char> data) {
+    const char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+      const ssize_t n = ::send(s.get(), p, left, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("send");
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+
+  /// recv (MSG_WAITALL) until the buffer is full; end of stream first is an error.
+  static void read(const fd& s, std::span<char> data) {
+    char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+      const ssize_t n = ::recv(s.get(), p, left, MSG_WAITALL);
+      if (n > 0) {
+        p += n;
+        left -= static_cast<std::size_t>(n);
+      } else if (n == 0) {
+        fail(ECONNRESET, "recv: end of stream");
+      } else if (errno != EINTR) {
+        fail("recv");
+      }
+    }
+  }
+
+  /// One recv: what is there, 0 at end of stream.
+  static std::size_t read_some(const fd& s, std::span<char> data) {
+    for (;;) {
+      const ssize_t n = ::recv(s.get(), data.data(), data.size(), 0);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) fail("recv");
+    }
+  }
+
+  static void shutdown_send(const fd& s) {
+    if (::shutdown(s.get(), SHUT_WR) != 0) fail("shutdown");
+  }
+
+  /// One connection made and taken down: socket, connect, accept4, close, close.
+  static void connect_accept_close(const listener& l) {
+    const fd client = open_socket(l.ep.family(), SOCK_STREAM);
+    connect(client, l.ep);
+    const fd server = accept(l.socket);
+  }
+
+  /// socket, SO_REUSEADDR, bind, listen, close.
+  static void listen_close() { const fd l = listen_on(loopback(AF_INET)); }
+
+  /// socketpair, close, close.
+  static void socket_pair_close() { const stream_pair p = open_stream<transport::socketpair>(); }
+
+  // ---- UDP -----------------------------------------------------------------------------
+
+  using udp_endpoint = sockaddr_in;
+
+  static fd open_udp() {
+    fd s = open_socket(AF_INET, SOCK_DGRAM);
+    const address ep = loopback(AF_INET);
+    if (::bind(s.get(), ep.get(), ep.size) != 0) fail("bind");
+    return s;
+  }
+
+  static sockaddr_in local_endpoint(const fd& s) {
+    sockaddr_in ep{};
+    socklen_t size = sizeof ep;
+    if (::getsockname(s.get(), reinterpret_cast<sockaddr*>(&ep), &size) != 0) fail("getsockname");
+    return ep;
+  }
+
+  static void send_to(const fd& s, std::span<const char> data, const sockaddr_in& to) {
+    for (;;) {
+      const ssize_t n = ::sendto(s.get(), data.data(), data.size(), 0,
+                                 reinterpret_cast<const sockaddr*>(&to), sizeof to);
+      if (n >= 0) return;
+      if (errno != EINTR) fail("sendto");
+    }
+  }
+
+  /// One recvfrom with MSG_TRUNC, so a datagram longer than the buffer is an error, not
+  /// silently cut; the sender's address is checked.
+  static std::size_t receive_from(const fd& s, std::span<char> data, sockaddr_in& from) {
+    for (;;) {
+      socklen_t size = sizeof from;
+      const ssize_t n = ::recvfrom(s.get(), data.data(), data.size(), MSG_TRUNC,
+                                   reinterpret_cast<sockaddr*>(&from), &size);
+      if (n >= 0) {
+        if (static_cast<std::size_t>(n) > data.size()) fail(EMSGSIZE, "recvfrom: truncated");
+        if (size != sizeof from || from.sin_family != AF_INET)
+          fail(EAFNOSUPPORT, "recvfrom: sender");
+        return static_cast<std::size_t>(n);
+      }
+      if (errno != EINTR) fail("recvfrom");
+    }
+  }
+
+  // ---- text ------------------------------------------------------------------------------
+  // inet_pton and inet_ntop want NUL-terminated text: the samples are.
+
+  static in_addr parse_ipv4(std::string_view text) {
+    in_addr a;
+    if (::inet_pton(AF_INET, text.data(), &a) != 1) fail(EINVAL, "inet_pton");
+    return a;
+  }
+
+  static in6_addr parse_ipv6(std::string_view text) {
+    in6_addr a;
+    if (::inet_pton(AF_INET6, text.data(), &a) != 1) fail(EINVAL, "inet_pton");
+    return a;
+  }
+
+  /// A port: 1 to 5 decimal digits, no sign, no leading zero, at most 65535.
+  static std::uint16_t parse_port(std::string_view text) {
+    unsigned value = 0;
+    const char* end = text.data() + text.size();
+    if (text.empty() || text.size() > 5 || (text.size() > 1 && text[0] == '0'))
+      fail(EINVAL, "port");
+    const auto r = std::from_chars(text.data(), end, value);
+    if (r.ec != std::errc{} || r.ptr != end || value > 65535) fail(EINVAL, "port");
+    return static_cast<std::uint16_t>(value);
+  }
+
+  /// "a.b.c.d:port": split at the last ':', inet_pton on a NUL-terminated copy.
+  static sockaddr_in parse_inet(std::string_view text) {
+    const std::size_t colon = text.rfind(':');
+    char host[INET_ADDRSTRLEN];
+    if (colon == std::string_view::npos || colon >= sizeof host) fail(EINVAL, "endpoint");
+    std::memcpy(host, text.data(), colon);
+    host[colon] = '\0';
+    sockaddr_in ep{};
+    ep.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, host, &ep.sin_addr) != 1) fail(EINVAL, "inet_pton");
+    ep.sin_port = htons(parse_port(text.substr(colon + 1)));
+    return ep;
+  }
+
+  /// "[v6]:port".
+  static sockaddr_in6 parse_inet6(std::string_view text) {
+    const std::size_t close = text.find(']');
+    char host[INET6_ADDRSTRLEN];
+    if (text.empty() || text[0] != '[' || close == std::string_view::npos ||
+        close - 1 >= sizeof host || close + 1 >= text.size() || text[close + 1] != ':')
+      fail(EINVAL, "endpoint");
+    std::memcpy(host, text.data() + 1, close - 1);
+    host[close - 1] = '\0';
+    sockaddr_in6 ep{};
+    ep.sin6_family = AF_INET6;
+    if (::inet_pton(AF_INET6, host, &ep.sin6_addr) != 1) fail(EINVAL, "inet_pton");
+    ep.sin6_port = htons(parse_port(text.substr(close + 2)));
+    return ep;
+  }
+
+  static char* to_chars(const in_addr& a, char* first, char* last) {
+    if (::inet_ntop(AF_INET, &a, first, static_cast<socklen_t>(last - first)) == nullptr)
+      fail("inet_ntop");
+    return first + std::strlen(first);
+  }
+  static char* to_chars(const in6_addr& a, char* first, char* last) {
+    if (::inet_ntop(AF_INET6, &a, first, static_cast<socklen_t>(last - first)) == nullptr)
+      fail("inet_ntop");
+    return first + std::strlen(first);
+  }
+  static char* port_to_chars(in_port_t port, char* first, char* last) {
+    if (last - first < 6) fail(ENOSPC, "port");
+    *first++ = ':';
+    return std::to_chars(first, last, ntohs(port)).ptr;
+  }
+  static char* to_chars(const sockaddr_in& ep, char* first, char* last) {
+    return port_to_chars(ep.sin_port, to_chars(ep.sin_addr, first, last), last);
+  }
+  static char* to_chars(const sockaddr_in6& ep, char* first, char* last) {
+    if (last - first < 2) fail(ENOSPC, "endpoint");
+    *first++ = '[';
+    char* end = to_chars(ep.sin6_addr, first, last - 1);
+    *end++ = ']';
+    return port_to_chars(ep.sin6_port, end, last);
+  }
+
+  /// inet_ntop into a buffer, then a std::string of it.
+  template <class V>
+  static std::string to_string(const V& value) {
+    char text[INET6_ADDRSTRLEN + 8];
+    return std::string(text, to_chars(value, text, text + sizeof text));
+  }
+};
+
+}  // namespace berth_bench
+
+#endif  // BERTH_BENCH_LIBC_IMPL_HPP

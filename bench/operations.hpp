@@ -1,0 +1,367 @@
+// Every measured operation, once, over an implementation I (libc_impl, berth_impl,
+// asio_impl). Each is a fixture: its constructor sets up (not measured), step() does the
+// operation once, its destructor takes down. The benchmark times step(); the instruction
+// audit (bench/instruction_audit.py) and the syscall audit (tests/audit/) run it N times
+// under callgrind and strace. The same code is timed and audited.
+//
+// step() is always inlined into the loop that repeats it, so that every implementation is
+// measured the same way: whatever the implementation's own functions inline is up to the
+// compiler, as it is in users' code.
+#ifndef BERTH_BENCH_OPERATIONS_HPP
+#define BERTH_BENCH_OPERATIONS_HPP
+
+#include "common.hpp"
+
+#include <concepts>
+#include <cstddef>
+#include <exception>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace berth_bench {
+
+// ---- streams -----------------------------------------------------------------------------
+
+/// What the echo side does: read what came, write it back, until end of stream.
+template <class I, class S>
+void echo_stream(S& s) noexcept {
+  try {
+    message buffer{};
+    while (const std::size_t n = I::read_some(s, buffer))
+      I::write(s, std::span<const char>(buffer.data(), n));
+  } catch (const std::exception& e) {
+    peer_failed(e);
+  }
+}
+
+/// Round trip of 64 bytes to an echo thread: write 64, read 64 back.
+template <class I, transport T>
+class stream_round_trip {
+ public:
+  stream_round_trip() = default;
+  stream_round_trip(const stream_round_trip&) = delete;
+  stream_round_trip& operator=(const stream_round_trip&) = delete;
+  ~stream_round_trip() {
+    try {
+      I::shutdown_send(pair_.a);  // the echo thread reads end of stream and returns
+    } catch (const std::exception& e) {
+      peer_failed(e);
+    }
+    peer_.join();
+  }
+  [[gnu::always_inline]] void step() {
+    I::write(pair_.a, out_);
+    I::read(pair_.a, in_);
+  }
+
+ private:
+  decltype(I::template open_stream<T>()) pair_ = I::template open_stream<T>();
+  message out_ = make_message(), in_{};
+  std::thread peer_{[this] { echo_stream<I>(pair_.b); }};
+};
+
+/// The same round trip with both ends in one thread, for the audits: the client's write
+/// and read, the echo side's read_some and write, in the order they happen.
+template <class I, transport T>
+class stream_ping_pong {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::write(pair_.a, out_);
+    for (std::size_t echoed = 0; echoed < message_size;) {
+      const std::size_t n = I::read_some(pair_.b, std::span<char>(echo_).subspan(echoed));
+      if (n == 0) throw std::runtime_error("end of stream");
+      I::write(pair_.b, std::span<const char>(echo_).subspan(echoed, n));
+      echoed += n;
+    }
+    I::read(pair_.a, in_);
+  }
+
+ private:
+  decltype(I::template open_stream<T>()) pair_ = I::template open_stream<T>();
+  message out_ = make_message(), echo_{}, in_{};
+};
+
+/// One way in one thread: write 64 bytes on one end, read them on the other.
+template <class I, transport T>
+class stream_send_receive {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::write(pair_.a, out_);
+    I::read(pair_.b, in_);
+  }
+
+ private:
+  decltype(I::template open_stream<T>()) pair_ = I::template open_stream<T>();
+  message out_ = make_message(), in_{};
+};
+
+/// connect, accept, close both: a whole (short) connection.
+template <class I, transport T>
+class connect_accept_close {
+ public:
+  [[gnu::always_inline]] void step() { I::connect_accept_close(listener_); }
+
+ private:
+  decltype(I::template listen<T>()) listener_ = I::template listen<T>();
+};
+
+/// Listening on 127.0.0.1, port 0, and closing.
+template <class I>
+struct listen_close {
+  [[gnu::always_inline]] void step() { I::listen_close(); }
+};
+
+/// A socketpair made and closed.
+template <class I>
+struct socket_pair_close {
+  [[gnu::always_inline]] void step() { I::socket_pair_close(); }
+};
+
+// ---- UDP ---------------------------------------------------------------------------------
+
+/// Round trip of a 64-byte datagram to an echo thread: send_to, receive_from.
+template <class I>
+class udp_round_trip {
+ public:
+  udp_round_trip() = default;
+  udp_round_trip(const udp_round_trip&) = delete;
+  udp_round_trip& operator=(const udp_round_trip&) = delete;
+  ~udp_round_trip() {
+    try {
+      I::send_to(client_, std::span<const char>(), server_ep_);  // empty: stop
+    } catch (const std::exception& e) {
+      peer_failed(e);
+    }
+    peer_.join();
+  }
+  [[gnu::always_inline]] void step() {
+    I::send_to(client_, out_, server_ep_);
+    I::receive_from(client_, in_, from_);
+  }
+
+ private:
+  void echo() noexcept {
+    try {
+      message buffer{};
+      typename I::udp_endpoint from{};
+      while (const std::size_t n = I::receive_from(server_, buffer, from))
+        I::send_to(server_, std::span<const char>(buffer.data(), n), from);
+    } catch (const std::exception& e) {
+      peer_failed(e);
+    }
+  }
+
+  decltype(I::open_udp()) client_ = I::open_udp(), server_ = I::open_udp();
+  typename I::udp_endpoint server_ep_ = I::local_endpoint(server_), from_{};
+  message out_ = make_message(), in_{};
+  std::thread peer_{[this] { echo(); }};
+};
+
+/// The same round trip in one thread, for the audits.
+template <class I>
+class udp_ping_pong {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::send_to(client_, out_, server_ep_);
+    const std::size_t n = I::receive_from(server_, echo_, from_);
+    I::send_to(server_, std::span<const char>(echo_.data(), n), from_);
+    I::receive_from(client_, in_, from_);
+  }
+
+ private:
+  decltype(I::open_udp()) client_ = I::open_udp(), server_ = I::open_udp();
+  typename I::udp_endpoint server_ep_ = I::local_endpoint(server_), from_{};
+  message out_ = make_message(), echo_{}, in_{};
+};
+
+/// One way in one thread: send_to, receive_from.
+template <class I>
+class udp_send_receive {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::send_to(client_, out_, server_ep_);
+    I::receive_from(server_, in_, from_);
+  }
+
+ private:
+  decltype(I::open_udp()) client_ = I::open_udp(), server_ = I::open_udp();
+  typename I::udp_endpoint server_ep_ = I::local_endpoint(server_), from_{};
+  message out_ = make_message(), in_{};
+};
+
+// ---- text --------------------------------------------------------------------------------
+
+enum class text { ipv4, ipv6, inet, inet6 };
+
+template <text K>
+constexpr std::string_view sample() {
+  if constexpr (K == text::ipv4) return samples::ipv4;
+  if constexpr (K == text::ipv6) return samples::ipv6;
+  if constexpr (K == text::inet) return samples::inet;
+  if constexpr (K == text::inet6) return samples::inet6;
+}
+
+template <class I, text K>
+auto parse(std::string_view t) {
+  if constexpr (K == text::ipv4) return I::parse_ipv4(t);
+  if constexpr (K == text::ipv6) return I::parse_ipv6(t);
+  if constexpr (K == text::inet) return I::parse_inet(t);
+  if constexpr (K == text::inet6) return I::parse_inet6(t);
+}
+
+/// Text to address or endpoint.
+template <class I, text K>
+struct parse_text {
+  [[gnu::always_inline]] void step() {
+    std::string_view t = sample<K>();
+    opaque(t);
+    const auto value = parse<I, K>(t);
+    keep(value);
+  }
+};
+
+/// Address or endpoint to a new std::string.
+template <class I, text K>
+class format_string {
+ public:
+  [[gnu::always_inline]] void step() {
+    opaque(value_);
+    const std::string s = I::to_string(value_);
+    keep(s);
+  }
+
+ private:
+  decltype(parse<I, K>({})) value_ = parse<I, K>(sample<K>());
+};
+
+template <class I, class V>
+concept formats_into_buffer = requires(const V& v, char* p) {
+  { I::to_chars(v, p, p) } -> std::same_as<char*>;
+};
+
+/// Address or endpoint into the caller's buffer, no allocation.
+template <class I, text K>
+  requires formats_into_buffer<I, decltype(parse<I, K>({}))>
+class format_buffer {
+ public:
+  [[gnu::always_inline]] void step() {
+    opaque(value_);
+    char* end = I::to_chars(value_, buffer_, buffer_ + sizeof buffer_);
+    keep(end);
+    keep(buffer_);
+  }
+
+ private:
+  decltype(parse<I, K>({})) value_ = parse<I, K>(sample<K>());
+  char buffer_[64]{};
+};
+
+// ---- the lists ---------------------------------------------------------------------------
+
+/// Whether an operation's numbers are times of system calls (measured in real time, in
+/// microseconds) or of computation (CPU time, nanoseconds).
+enum class kind { io, text };
+
+template <class I> using round_trip_socketpair = stream_round_trip<I, transport::socketpair>;
+template <class I> using round_trip_unix = stream_round_trip<I, transport::unix_stream>;
+template <class I> using round_trip_tcp4 = stream_round_trip<I, transport::tcp4>;
+template <class I> using round_trip_tcp6 = stream_round_trip<I, transport::tcp6>;
+template <class I> using ping_pong_socketpair = stream_ping_pong<I, transport::socketpair>;
+template <class I> using ping_pong_unix = stream_ping_pong<I, transport::unix_stream>;
+template <class I> using ping_pong_tcp4 = stream_ping_pong<I, transport::tcp4>;
+template <class I> using ping_pong_tcp6 = stream_ping_pong<I, transport::tcp6>;
+template <class I> using send_receive_socketpair = stream_send_receive<I, transport::socketpair>;
+template <class I> using send_receive_tcp4 = stream_send_receive<I, transport::tcp4>;
+template <class I> using connect_tcp4 = connect_accept_close<I, transport::tcp4>;
+template <class I> using connect_tcp6 = connect_accept_close<I, transport::tcp6>;
+template <class I> using connect_unix = connect_accept_close<I, transport::unix_stream>;
+template <class I> using parse_ipv4 = parse_text<I, text::ipv4>;
+template <class I> using parse_ipv6 = parse_text<I, text::ipv6>;
+template <class I> using parse_inet = parse_text<I, text::inet>;
+template <class I> using parse_inet6 = parse_text<I, text::inet6>;
+template <class I> using to_string_ipv4 = format_string<I, text::ipv4>;
+template <class I> using to_string_ipv6 = format_string<I, text::ipv6>;
+template <class I> using to_string_inet = format_string<I, text::inet>;
+template <class I> using to_string_inet6 = format_string<I, text::inet6>;
+template <class I> using to_chars_ipv4 = format_buffer<I, text::ipv4>;
+template <class I> using to_chars_ipv6 = format_buffer<I, text::ipv6>;
+template <class I> using to_chars_inet = format_buffer<I, text::inet>;
+template <class I> using to_chars_inet6 = format_buffer<I, text::inet6>;
+
+/// Calls `v.template operator()<Op>(key, label, kind)` for the text operations.
+template <class V>
+void for_each_text_operation(V&& v) {
+  v.template operator()<parse_ipv4>("parse/ipv4", "parse IPv4 address", kind::text);
+  v.template operator()<parse_ipv6>("parse/ipv6", "parse IPv6 address", kind::text);
+  v.template operator()<parse_inet>("parse/inet", "parse IPv4 endpoint", kind::text);
+  v.template operator()<parse_inet6>("parse/inet6", "parse IPv6 endpoint", kind::text);
+  v.template operator()<to_string_ipv4>("to_string/ipv4", "to_string IPv4 address", kind::text);
+  v.template operator()<to_string_ipv6>("to_string/ipv6", "to_string IPv6 address", kind::text);
+  v.template operator()<to_string_inet>("to_string/inet", "to_string IPv4 endpoint", kind::text);
+  v.template operator()<to_string_inet6>("to_string/inet6", "to_string IPv6 endpoint", kind::text);
+  v.template operator()<to_chars_ipv4>("to_chars/ipv4", "to_chars IPv4 address", kind::text);
+  v.template operator()<to_chars_ipv6>("to_chars/ipv6", "to_chars IPv6 address", kind::text);
+  v.template operator()<to_chars_inet>("to_chars/inet", "to_chars IPv4 endpoint", kind::text);
+  v.template operator()<to_chars_inet6>("to_chars/inet6", "to_chars IPv6 endpoint", kind::text);
+}
+
+/// The benchmark's operations, in the order of its table.
+template <class V>
+void for_each_benchmark(V&& v) {
+  v.template operator()<round_trip_socketpair>("round_trip/socketpair",
+                                               "round trip 64 B, socketpair", kind::io);
+  v.template operator()<round_trip_unix>("round_trip/unix", "round trip 64 B, unix stream",
+                                         kind::io);
+  v.template operator()<round_trip_tcp4>("round_trip/tcp4", "round trip 64 B, TCP 127.0.0.1",
+                                         kind::io);
+  v.template operator()<round_trip_tcp6>("round_trip/tcp6", "round trip 64 B, TCP ::1", kind::io);
+  v.template operator()<udp_round_trip>("round_trip/udp4", "round trip 64 B, UDP 127.0.0.1",
+                                        kind::io);
+  v.template operator()<send_receive_socketpair>(
+      "send_receive/socketpair", "send+receive 64 B, one thread, socketpair", kind::io);
+  v.template operator()<send_receive_tcp4>("send_receive/tcp4",
+                                           "send+receive 64 B, one thread, TCP 127.0.0.1", kind::io);
+  v.template operator()<udp_send_receive>("send_receive/udp4",
+                                          "send+receive 64 B, one thread, UDP 127.0.0.1", kind::io);
+  v.template operator()<connect_tcp4>("connect_accept_close/tcp4",
+                                      "connect+accept+close, TCP 127.0.0.1", kind::io);
+  v.template operator()<connect_tcp6>("connect_accept_close/tcp6", "connect+accept+close, TCP ::1",
+                                      kind::io);
+  for_each_text_operation(v);
+}
+
+/// The audits' operations: as the benchmark's, with each round trip's two ends in one
+/// thread (ping_pong) so that every run does exactly the same work.
+template <class V>
+void for_each_audited_operation(V&& v) {
+  v.template operator()<ping_pong_socketpair>("ping_pong/socketpair",
+                                              "round trip 64 B, socketpair", kind::io);
+  v.template operator()<ping_pong_unix>("ping_pong/unix", "round trip 64 B, unix stream", kind::io);
+  v.template operator()<ping_pong_tcp4>("ping_pong/tcp4", "round trip 64 B, TCP 127.0.0.1",
+                                        kind::io);
+  v.template operator()<ping_pong_tcp6>("ping_pong/tcp6", "round trip 64 B, TCP ::1", kind::io);
+  v.template operator()<udp_ping_pong>("ping_pong/udp4", "round trip 64 B, UDP 127.0.0.1",
+                                       kind::io);
+  v.template operator()<send_receive_socketpair>("send_receive/socketpair",
+                                                 "send+receive 64 B, socketpair", kind::io);
+  v.template operator()<send_receive_tcp4>("send_receive/tcp4", "send+receive 64 B, TCP 127.0.0.1",
+                                           kind::io);
+  v.template operator()<udp_send_receive>("send_receive/udp4", "send+receive 64 B, UDP 127.0.0.1",
+                                          kind::io);
+  v.template operator()<connect_tcp4>("connect_accept_close/tcp4",
+                                      "connect+accept+close, TCP 127.0.0.1", kind::io);
+  v.template operator()<connect_tcp6>("connect_accept_close/tcp6", "connect+accept+close, TCP ::1",
+                                      kind::io);
+  v.template operator()<connect_unix>("connect_accept_close/unix",
+                                      "connect+accept+close, unix stream", kind::io);
+  v.template operator()<listen_close>("listen_close/tcp4", "listen+close, TCP 127.0.0.1", kind::io);
+  v.template operator()<socket_pair_close>("socket_pair_close", "socketpair+close", kind::io);
+  for_each_text_operation(v);
+}
+
+}  // namespace berth_bench
+
+#endif  // BERTH_BENCH_OPERATIONS_HPP
