@@ -317,14 +317,21 @@ class socket : public detail::socket_base<F, T> {
  private:
   explicit socket(int fd) noexcept : base(fd) {}
 
+  // Inlined into both forms, so that their one error check absorbs the checks here
+  // (clang otherwise merges them into conditional moves and tests the result again).
   template <class B>
-  detail::io_result receive_from_endpoint(B& buffer, endpoint_type& from) noexcept {
+  [[gnu::always_inline]] detail::io_result receive_from_endpoint(B& buffer,
+                                                                 endpoint_type& from) noexcept {
     const auto b = detail::writable_bytes_of(buffer);
     socklen_t size = endpoint_type::capacity();
     const detail::io_result r = detail::receive_message(fd_, b.data, b.size, from.data(), &size);
+    if (r.err == 0) [[likely]] {  // its own path: not merged with a truncated message's
+      if (const int err = detail::endpoint_access::set_size(from, size)) return {0, err};
+      return {r.bytes, 0};
+    }
     if (r.err > 0) return {0, r.err};
     if (const int err = detail::endpoint_access::set_size(from, size)) return {0, err};
-    return r;
+    return r;  // truncated, `from` filled
   }
 };
 

@@ -29,8 +29,12 @@ inline int failure() noexcept {
   return err;
 }
 
+// The descriptor is taken by reference and read at each call, as hand-written code reads
+// it from its struct: taken by value, it is held in a register across the call for a
+// retry after EINTR, and the caller's own loop state is spilled to make room.
+
 /// One recv; EINTR retried; 0 bytes at end of stream.
-inline io_result receive_some(int fd, void* data, std::size_t size, int flags) noexcept {
+inline io_result receive_some(const int& fd, void* data, std::size_t size, int flags) noexcept {
   for (;;) {
     const ssize_t n = ::recv(fd, data, size, flags);
     if (n >= 0) return {static_cast<std::size_t>(n), 0};
@@ -39,7 +43,7 @@ inline io_result receive_some(int fd, void* data, std::size_t size, int flags) n
 }
 
 /// One send; EINTR retried.
-inline io_result send_some(int fd, const void* data, std::size_t size, int flags) noexcept {
+inline io_result send_some(const int& fd, const void* data, std::size_t size, int flags) noexcept {
   for (;;) {
     const ssize_t n = ::send(fd, data, size, flags);
     if (n >= 0) return {static_cast<std::size_t>(n), 0};
@@ -50,7 +54,7 @@ inline io_result send_some(int fd, const void* data, std::size_t size, int flags
 /// recv with MSG_WAITALL until `size` bytes arrived; end of stream first is error::eof.
 /// A pointer and a count left, as careful C code has it: the success path is then the
 /// same instructions as hand-written code, and callers' error checks fold away.
-inline io_result receive_all(int fd, void* data, std::size_t size) noexcept {
+inline io_result receive_all(const int& fd, void* data, std::size_t size) noexcept {
   auto* p = static_cast<char*>(data);
   std::size_t left = size;
   while (left > 0) {
@@ -67,7 +71,7 @@ inline io_result receive_all(int fd, void* data, std::size_t size) noexcept {
 }
 
 /// send until all of `size` bytes went out.
-inline io_result send_all(int fd, const void* data, std::size_t size, int flags) noexcept {
+inline io_result send_all(const int& fd, const void* data, std::size_t size, int flags) noexcept {
   const auto* p = static_cast<const char*>(data);
   std::size_t left = size;
   while (left > 0) {
@@ -90,7 +94,7 @@ inline io_result send_all(int fd, const void* data, std::size_t size, int flags)
 
 /// One recvfrom of one message with MSG_TRUNC, so a message longer than the buffer is
 /// reported (error::truncated, the buffer full) instead of cut silently. EINTR retried.
-inline io_result receive_message(int fd, void* data, std::size_t size, sockaddr* from,
+inline io_result receive_message(const int& fd, void* data, std::size_t size, sockaddr* from,
                                  socklen_t* from_size) noexcept {
   for (;;) {
     const ssize_t n = ::recvfrom(fd, data, size, MSG_TRUNC, from, from_size);
@@ -103,7 +107,7 @@ inline io_result receive_message(int fd, void* data, std::size_t size, sockaddr*
 }
 
 /// One sendto of one message; EINTR retried.
-inline io_result send_message(int fd, const void* data, std::size_t size, int flags,
+inline io_result send_message(const int& fd, const void* data, std::size_t size, int flags,
                               const sockaddr* to, socklen_t to_size) noexcept {
   for (;;) {
     const ssize_t n = ::sendto(fd, data, size, flags, to, to_size);
