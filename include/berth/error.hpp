@@ -88,6 +88,18 @@ struct io_result {
   int err;
 };
 
+/// The bytes moved, or the exception for the result's error (the throwing forms).
+inline std::size_t bytes_or_throw(io_result r, const char* what) {
+  if (r.err != 0) throw_error(r.err, what);
+  return r.bytes;
+}
+
+/// The bytes moved, the result's error (or success) in `ec` (the error-code forms).
+inline std::size_t bytes_or_assign(io_result r, std::error_code& ec) noexcept {
+  assign(ec, r.err);
+  return r.bytes;
+}
+
 }  // namespace detail
 }  // namespace berth
 

@@ -155,18 +155,15 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, stream> && mutable_byte_buffer<B>
   std::size_t read_some(B&& buffer) {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_some(fd_, b.data, b.size, 0);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::read_some");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::receive_some(fd_, b.data, b.size, 0),
+                                  "berth::socket::read_some");
   }
   /// As read_some(buffer), reporting through `ec`; returns 0 on error.
   template <class B>
     requires std::same_as<T, stream> && mutable_byte_buffer<B>
   std::size_t read_some(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_some(fd_, b.data, b.size, 0);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(detail::receive_some(fd_, b.data, b.size, 0), ec);
   }
 
   /// One send (MSG_NOSIGNAL) of as much of `buffer` as fits now; returns how much.
@@ -175,18 +172,15 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, stream> && byte_buffer<B>
   std::size_t write_some(B&& buffer) {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_some(fd_, b.data, b.size, send_flags);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::write_some");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::send_some(fd_, b.data, b.size, send_flags),
+                                  "berth::socket::write_some");
   }
   /// As write_some(buffer), reporting through `ec`; returns 0 on error.
   template <class B>
     requires std::same_as<T, stream> && byte_buffer<B>
   std::size_t write_some(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_some(fd_, b.data, b.size, send_flags);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(detail::send_some(fd_, b.data, b.size, send_flags), ec);
   }
 
   /// Fills all of `buffer` (recv with MSG_WAITALL, again until full) and returns its size.
@@ -195,9 +189,7 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, stream> && mutable_byte_buffer<B>
   std::size_t read(B&& buffer) {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_all(fd_, b.data, b.size);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::read");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::receive_all(fd_, b.data, b.size), "berth::socket::read");
   }
   /// As read(buffer), reporting through `ec`; returns the bytes read before an error
   /// (before end of stream, for berth::error::eof).
@@ -205,9 +197,7 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, stream> && mutable_byte_buffer<B>
   std::size_t read(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_all(fd_, b.data, b.size);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(detail::receive_all(fd_, b.data, b.size), ec);
   }
 
   /// Sends all of `buffer` (send with MSG_NOSIGNAL, again until done) and returns its
@@ -216,18 +206,15 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, stream> && byte_buffer<B>
   std::size_t write(B&& buffer) {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_all(fd_, b.data, b.size, send_flags);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::write");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::send_all(fd_, b.data, b.size, send_flags),
+                                  "berth::socket::write");
   }
   /// As write(buffer), reporting through `ec`; returns the bytes sent before an error.
   template <class B>
     requires std::same_as<T, stream> && byte_buffer<B>
   std::size_t write(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_all(fd_, b.data, b.size, send_flags);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(detail::send_all(fd_, b.data, b.size, send_flags), ec);
   }
 
   // ---- messages: datagram and seqpacket ---------------------------------------------
@@ -238,18 +225,15 @@ class socket : public detail::socket_base<F, T> {
     requires(!std::same_as<T, stream>) && byte_buffer<B>
   std::size_t send(B&& buffer) {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_some(fd_, b.data, b.size, send_flags);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::send");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::send_some(fd_, b.data, b.size, send_flags),
+                                  "berth::socket::send");
   }
   /// As send(buffer), reporting through `ec`; returns 0 on error.
   template <class B>
     requires(!std::same_as<T, stream>) && byte_buffer<B>
   std::size_t send(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_some(fd_, b.data, b.size, send_flags);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(detail::send_some(fd_, b.data, b.size, send_flags), ec);
   }
 
   /// Receives one message (one recv with MSG_TRUNC) and returns its size. A message longer
@@ -259,9 +243,8 @@ class socket : public detail::socket_base<F, T> {
     requires(!std::same_as<T, stream>) && mutable_byte_buffer<B>
   std::size_t receive(B&& buffer) {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_message(fd_, b.data, b.size, nullptr, nullptr);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::receive");
-    return r.bytes;
+    return detail::bytes_or_throw(detail::receive_message(fd_, b.data, b.size, nullptr, nullptr),
+                                  "berth::socket::receive");
   }
   /// As receive(buffer), reporting through `ec`; a truncated message returns the
   /// buffer's size (its first bytes are there), other errors 0.
@@ -269,9 +252,8 @@ class socket : public detail::socket_base<F, T> {
     requires(!std::same_as<T, stream>) && mutable_byte_buffer<B>
   std::size_t receive(B&& buffer, std::error_code& ec) noexcept {
     const auto b = detail::writable_bytes_of(buffer);
-    const detail::io_result r = detail::receive_message(fd_, b.data, b.size, nullptr, nullptr);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(
+        detail::receive_message(fd_, b.data, b.size, nullptr, nullptr), ec);
   }
 
   // ---- datagram ---------------------------------------------------------------------
@@ -281,18 +263,16 @@ class socket : public detail::socket_base<F, T> {
     requires std::same_as<T, datagram> && byte_buffer<B>
   std::size_t send_to(B&& buffer, const endpoint_type& to) {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_message(fd_, b.data, b.size, 0, to.data(), to.size());
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::send_to");
-    return r.bytes;
+    return detail::bytes_or_throw(
+        detail::send_message(fd_, b.data, b.size, 0, to.data(), to.size()), "berth::socket::send_to");
   }
   /// As send_to(buffer, to), reporting through `ec`; returns 0 on error.
   template <class B>
     requires std::same_as<T, datagram> && byte_buffer<B>
   std::size_t send_to(B&& buffer, const endpoint_type& to, std::error_code& ec) noexcept {
     const auto b = detail::bytes_of(buffer);
-    const detail::io_result r = detail::send_message(fd_, b.data, b.size, 0, to.data(), to.size());
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(
+        detail::send_message(fd_, b.data, b.size, 0, to.data(), to.size()), ec);
   }
 
   /// Receives one datagram (one recvfrom with MSG_TRUNC), fills `from` with its sender
@@ -300,18 +280,15 @@ class socket : public detail::socket_base<F, T> {
   template <class B>
     requires std::same_as<T, datagram> && mutable_byte_buffer<B>
   std::size_t receive_from(B&& buffer, endpoint_type& from) {
-    const detail::io_result r = receive_from_endpoint(buffer, from);
-    if (r.err != 0) detail::throw_error(r.err, "berth::socket::receive_from");
-    return r.bytes;
+    return detail::bytes_or_throw(receive_from_endpoint(buffer, from),
+                                  "berth::socket::receive_from");
   }
   /// As receive_from(buffer, from), reporting through `ec`; a truncated datagram returns
   /// the buffer's size and fills `from`, other errors return 0.
   template <class B>
     requires std::same_as<T, datagram> && mutable_byte_buffer<B>
   std::size_t receive_from(B&& buffer, endpoint_type& from, std::error_code& ec) noexcept {
-    const detail::io_result r = receive_from_endpoint(buffer, from);
-    detail::assign(ec, r.err);
-    return r.bytes;
+    return detail::bytes_or_assign(receive_from_endpoint(buffer, from), ec);
   }
 
  private:
