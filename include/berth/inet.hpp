@@ -78,19 +78,14 @@ class inet_endpoint {
   static inet_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
                                      std::error_code& ec) noexcept {
     inet_endpoint e;
-    if (address == nullptr || length < sizeof(sa_family_t)) {
+    if (address == nullptr) {
       detail::assign(ec, EINVAL);
       return e;
     }
-    if (address->sa_family != AF_INET || length != sizeof(sockaddr_in)) {
-      detail::assign(ec, address->sa_family != AF_INET ? EAFNOSUPPORT : EINVAL);
-      return e;
-    }
-    sockaddr_in in;  // copied: a sockaddr* need not be aligned for sockaddr_in
-    std::memcpy(&in, address, sizeof in);
-    e.addr_.sin_port = in.sin_port;
-    e.addr_.sin_addr = in.sin_addr;
-    ec.clear();
+    // Copied byte-wise (a sockaddr* need not be aligned for sockaddr_in), then checked as
+    // what the kernel writes is checked.
+    std::memcpy(&e.addr_, address, length < sizeof e.addr_ ? length : sizeof e.addr_);
+    detail::assign(ec, e.set_size(length));
     return e;
   }
 

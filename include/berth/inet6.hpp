@@ -91,18 +91,14 @@ class inet6_endpoint {
   static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
                                       std::error_code& ec) noexcept {
     inet6_endpoint e;
-    if (address == nullptr || length < sizeof(sa_family_t)) {
+    if (address == nullptr) {
       detail::assign(ec, EINVAL);
       return e;
     }
-    if (address->sa_family != AF_INET6 || length != sizeof(sockaddr_in6)) {
-      detail::assign(ec, address->sa_family != AF_INET6 ? EAFNOSUPPORT : EINVAL);
-      return e;
-    }
-    sockaddr_in6 in6;  // copied: a sockaddr* need not be aligned for sockaddr_in6
-    std::memcpy(&in6, address, sizeof in6);
-    e.addr_ = in6;
-    ec.clear();
+    // Copied byte-wise (a sockaddr* need not be aligned for sockaddr_in6), then checked as
+    // what the kernel writes is checked.
+    std::memcpy(&e.addr_, address, length < sizeof e.addr_ ? length : sizeof e.addr_);
+    detail::assign(ec, e.set_size(length));
     return e;
   }
 
