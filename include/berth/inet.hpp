@@ -3,6 +3,7 @@
 
 #include <berth/address.hpp>
 #include <berth/detail/byte_order.hpp>
+#include <berth/detail/fixed_sockaddr.hpp>
 #include <berth/error.hpp>
 #include <berth/to_chars.hpp>
 
@@ -11,23 +12,19 @@
 
 #include <compare>
 #include <cstdint>
-#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 namespace berth {
-namespace detail {
-struct endpoint_access;
-}
-
 struct inet;
 
 /// An IPv4 address and port; holds exactly one sockaddr_in (port and address in network
 /// order inside, host order at the interface). A constexpr value type; default-constructed
 /// it is 0.0.0.0:0.
-class inet_endpoint {
+class inet_endpoint
+    : public detail::fixed_sockaddr<inet_endpoint, sockaddr_in, &sockaddr_in::sin_family, AF_INET> {
  public:
   /// The address family tag, berth::inet.
   using family = inet;
@@ -36,8 +33,7 @@ class inet_endpoint {
 
   constexpr inet_endpoint() noexcept : inet_endpoint(ipv4_address{}, 0) {}
   /// `port` in host order: inet_endpoint(ipv4_address::loopback(), 8080).
-  constexpr inet_endpoint(ipv4_address address, std::uint16_t port) noexcept : addr_{} {
-    addr_.sin_family = static_cast<sa_family_t>(AF_INET);
+  constexpr inet_endpoint(ipv4_address address, std::uint16_t port) noexcept {
     addr_.sin_port = detail::host_to_net16(port);
     addr_.sin_addr.s_addr = detail::host_to_net32(address.to_uint());
   }
@@ -66,49 +62,6 @@ class inet_endpoint {
     return ok ? e : inet_endpoint{};
   }
 
-  /// A copy of a sockaddr_in, checked: another family is std::errc::address_family_not_supported,
-  /// then a length other than sizeof(sockaddr_in) std::errc::invalid_argument.
-  static inet_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
-    std::error_code ec;
-    inet_endpoint e = from_sockaddr(address, length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::inet_endpoint::from_sockaddr");
-    return e;
-  }
-  /// As from_sockaddr(address, length); on error sets `ec` and returns 0.0.0.0:0.
-  static inet_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
-                                     std::error_code& ec) noexcept {
-    inet_endpoint e;
-    if (address == nullptr) {
-      detail::assign(ec, EINVAL);
-      return e;
-    }
-    // Copied byte-wise (a sockaddr* need not be aligned for sockaddr_in), then checked as
-    // what the kernel writes is checked.
-    std::memcpy(&e.addr_, address, length < sizeof e.addr_ ? length : sizeof e.addr_);
-    detail::assign(ec, e.set_size(length));
-    return e;
-  }
-
-  /// The sockaddr_in, for the kernel to read.
-  const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&addr_); }
-  /// The sockaddr_in, for the kernel to fill (then call resize with the length it reports).
-  sockaddr* data() noexcept { return reinterpret_cast<sockaddr*>(&addr_); }
-  /// sizeof(sockaddr_in).
-  constexpr socklen_t size() const noexcept { return sizeof(sockaddr_in); }
-  /// sizeof(sockaddr_in).
-  static constexpr socklen_t capacity() noexcept { return sizeof(sockaddr_in); }
-  /// Accepts what the kernel wrote through data(): `length` must be sizeof(sockaddr_in)
-  /// (std::errc::invalid_argument) and the family AF_INET (std::errc::address_family_not_supported).
-  void resize(socklen_t length) {
-    std::error_code ec;
-    resize(length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::inet_endpoint::resize");
-  }
-  /// As resize(length), reporting through `ec`; on error the endpoint becomes 0.0.0.0:0.
-  void resize(socklen_t length, std::error_code& ec) noexcept {
-    detail::assign(ec, set_size(length));
-  }
-
   /// Writes "a.b.c.d:port" into [first, last) without allocating (see to_chars_result).
   constexpr to_chars_result to_chars(char* first, char* last) const noexcept {
     char text[max_text_size]{};
@@ -135,20 +88,6 @@ class inet_endpoint {
   }
 
  private:
-  friend struct detail::endpoint_access;
-  int set_size(socklen_t length) noexcept {
-    if (length == sizeof(sockaddr_in) && addr_.sin_family == AF_INET) return 0;
-    return reject(length);
-  }
-  /// Why the kernel's address is not a sockaddr_in (as set_size checks it, in that order);
-  /// the endpoint becomes the default one. Out of line: the usual path is the test above.
-  [[gnu::cold, gnu::noinline]] int reject(socklen_t length) noexcept {
-    int err = EINVAL;
-    if (length >= sizeof(sa_family_t) && addr_.sin_family != AF_INET) err = EAFNOSUPPORT;
-    *this = inet_endpoint{};
-    return err;
-  }
-
   static constexpr bool parse_into(std::string_view text, inet_endpoint& e) noexcept {
     const std::size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) return false;
@@ -159,7 +98,6 @@ class inet_endpoint {
     return true;
   }
 
-  sockaddr_in addr_;
 };
 
 /// IPv4 (AF_INET): `socket<inet, stream>` is TCP, `socket<inet, datagram>` UDP.

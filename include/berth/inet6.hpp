@@ -3,6 +3,7 @@
 
 #include <berth/address.hpp>
 #include <berth/detail/byte_order.hpp>
+#include <berth/detail/fixed_sockaddr.hpp>
 #include <berth/error.hpp>
 #include <berth/to_chars.hpp>
 
@@ -12,7 +13,6 @@
 
 #include <compare>
 #include <cstdint>
-#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -20,15 +20,12 @@
 #include <type_traits>
 
 namespace berth {
-namespace detail {
-struct endpoint_access;
-}
-
 struct inet6;
 
 /// An IPv6 address, port and scope id (the zone of a link-local address); holds exactly
 /// one sockaddr_in6. A constexpr value type; default-constructed it is [::]:0.
-class inet6_endpoint {
+class inet6_endpoint : public detail::fixed_sockaddr<inet6_endpoint, sockaddr_in6,
+                                                     &sockaddr_in6::sin6_family, AF_INET6> {
  public:
   /// The address family tag, berth::inet6.
   using family = inet6;
@@ -38,9 +35,7 @@ class inet6_endpoint {
   constexpr inet6_endpoint() noexcept : inet6_endpoint(ipv6_address{}, 0) {}
   /// `port` in host order; `scope_id` an interface index (0: none).
   constexpr inet6_endpoint(ipv6_address address, std::uint16_t port,
-                           std::uint32_t scope_id = 0) noexcept
-      : addr_{} {
-    addr_.sin6_family = static_cast<sa_family_t>(AF_INET6);
+                           std::uint32_t scope_id = 0) noexcept {
     addr_.sin6_port = detail::host_to_net16(port);
     for (std::size_t k = 0; k < 16; ++k) addr_.sin6_addr.s6_addr[k] = address.bytes()[k];
     addr_.sin6_scope_id = scope_id;
@@ -78,50 +73,6 @@ class inet6_endpoint {
     return e;  // one object throughout: no copy of what parse_into just stored
   }
 
-  /// A copy of a sockaddr_in6, checked: another family is
-  /// std::errc::address_family_not_supported, then a length other than sizeof(sockaddr_in6)
-  /// std::errc::invalid_argument.
-  static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
-    std::error_code ec;
-    inet6_endpoint e = from_sockaddr(address, length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::inet6_endpoint::from_sockaddr");
-    return e;
-  }
-  /// As from_sockaddr(address, length); on error sets `ec` and returns [::]:0.
-  static inet6_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
-                                      std::error_code& ec) noexcept {
-    inet6_endpoint e;
-    if (address == nullptr) {
-      detail::assign(ec, EINVAL);
-      return e;
-    }
-    // Copied byte-wise (a sockaddr* need not be aligned for sockaddr_in6), then checked as
-    // what the kernel writes is checked.
-    std::memcpy(&e.addr_, address, length < sizeof e.addr_ ? length : sizeof e.addr_);
-    detail::assign(ec, e.set_size(length));
-    return e;
-  }
-
-  /// The sockaddr_in6, for the kernel to read.
-  const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&addr_); }
-  /// The sockaddr_in6, for the kernel to fill (then call resize with the length it reports).
-  sockaddr* data() noexcept { return reinterpret_cast<sockaddr*>(&addr_); }
-  /// sizeof(sockaddr_in6).
-  constexpr socklen_t size() const noexcept { return sizeof(sockaddr_in6); }
-  /// sizeof(sockaddr_in6).
-  static constexpr socklen_t capacity() noexcept { return sizeof(sockaddr_in6); }
-  /// Accepts what the kernel wrote through data(): `length` must be sizeof(sockaddr_in6)
-  /// (std::errc::invalid_argument), the family AF_INET6 (std::errc::address_family_not_supported).
-  void resize(socklen_t length) {
-    std::error_code ec;
-    resize(length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::inet6_endpoint::resize");
-  }
-  /// As resize(length), reporting through `ec`; on error the endpoint becomes [::]:0.
-  void resize(socklen_t length, std::error_code& ec) noexcept {
-    detail::assign(ec, set_size(length));
-  }
-
   /// Writes "[v6]:port" or "[v6%index]:port" into [first, last) without allocating.
   constexpr to_chars_result to_chars(char* first, char* last) const noexcept {
     char text[max_text_size]{};
@@ -156,20 +107,6 @@ class inet6_endpoint {
   }
 
  private:
-  friend struct detail::endpoint_access;
-  int set_size(socklen_t length) noexcept {
-    if (length == sizeof(sockaddr_in6) && addr_.sin6_family == AF_INET6) return 0;
-    return reject(length);
-  }
-  /// Why the kernel's address is not a sockaddr_in6 (as set_size checks it, in that order);
-  /// the endpoint becomes the default one. Out of line: the usual path is the test above.
-  [[gnu::cold, gnu::noinline]] int reject(socklen_t length) noexcept {
-    int err = EINVAL;
-    if (length >= sizeof(sa_family_t) && addr_.sin6_family != AF_INET6) err = EAFNOSUPPORT;
-    *this = inet6_endpoint{};
-    return err;
-  }
-
   static constexpr bool parse_zone(std::string_view zone, std::uint32_t& index) noexcept {
     if (zone.empty()) return false;
     if (zone[0] >= '0' && zone[0] <= '9') return detail::parse_decimal(zone, 0xffffffffu, 10, index);
@@ -205,7 +142,6 @@ class inet6_endpoint {
     return true;
   }
 
-  sockaddr_in6 addr_;
 };
 
 /// IPv6 (AF_INET6): `socket<inet6, stream>` is TCP, `socket<inet6, datagram>` UDP.
