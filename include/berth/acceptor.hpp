@@ -9,7 +9,6 @@
 #include <berth/socket_type.hpp>
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <system_error>
 #include <utility>
@@ -102,16 +101,6 @@ class acceptor : public detail::socket_base<F, T> {
   }
 
  private:
-  static void remove_socket_file(const endpoint_type& ep) noexcept {
-    if constexpr (F::domain == AF_UNIX) {
-      if (ep.is_abstract() || ep.is_unnamed()) return;
-      char path[endpoint_type::max_path_size + 2]{};  // a kernel-made path may lack its NUL
-      const auto p = ep.path();
-      p.copy(path, p.size() < sizeof path - 1 ? p.size() : sizeof path - 1);
-      ::unlink(path);
-    }
-  }
-
   int open(const endpoint_type& ep, int backlog) noexcept {
     int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
     if (fd < 0) return errno;
@@ -121,10 +110,7 @@ class acceptor : public detail::socket_base<F, T> {
       if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) err = errno;
     }
     if (err == 0 && ::bind(fd, ep.data(), ep.size()) != 0) err = errno;
-    if (err == 0 && ::listen(fd, backlog) != 0) {
-      err = errno;
-      remove_socket_file(ep);  // bound, so the path is ours: do not leave it behind
-    }
+    if (err == 0 && ::listen(fd, backlog) != 0) err = errno;
     if (err != 0) {
       detail::close_fd(fd);
       return err;
