@@ -114,6 +114,38 @@ struct berth_impl {
 
   static void socket_pair_close() { const auto pair = berth::socket_pair(); }
 
+  // ---- single calls, for the syscall audit ------------------------------------------------
+
+  static constexpr bool audits_single_calls = true;
+
+  template <class S>
+  static void toggle_nonblocking(S& s) {
+    s.set_nonblocking();
+    s.set_nonblocking(false);
+  }
+  template <class S>
+  static void set_get_option(S& s) {
+    s.set(berth::option::no_delay{true});
+    if (!s.template get<berth::option::no_delay>().value)
+      fail(std::make_error_code(std::errc::invalid_argument), "no_delay");
+  }
+  template <class S>
+  static void both_endpoints(S& s) {
+    const auto here = s.local_endpoint();
+    const auto there = s.remote_endpoint();
+    keep(here);
+    keep(there);
+  }
+  template <class S>
+  static bool wait_readable(S& s) {
+    return s.wait_readable(std::chrono::seconds(1));
+  }
+  template <transport T>
+  static void connect_within_accept_close(listener<T>& l) {
+    const auto client = berth::connect(l.ep, std::chrono::seconds(1));
+    const auto server = l.acceptor.accept();
+  }
+
   // ---- UDP -----------------------------------------------------------------------------
 
   using udp_endpoint = berth::inet_endpoint;

@@ -12,7 +12,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -256,6 +258,80 @@ struct libc_impl {
 
   /// socket, SO_REUSEADDR, bind, listen, close.
   static void listen_close() { const fd l = listen_on(loopback(AF_INET)); }
+
+  // ---- single calls, for the syscall audit ------------------------------------------------
+
+  static constexpr bool audits_single_calls = true;
+
+  /// Non-blocking on, then off: one ioctl(FIONBIO) each (fcntl would need F_GETFL too).
+  static void toggle_nonblocking(const fd& s) {
+    for (int on : {1, 0})
+      if (::ioctl(s.get(), FIONBIO, &on) != 0) fail("ioctl(FIONBIO)");
+  }
+
+  /// TCP_NODELAY set, then read back.
+  static void set_get_option(const fd& s) {
+    set_flag(s, IPPROTO_TCP, TCP_NODELAY);
+    int on = 0;
+    socklen_t size = sizeof on;
+    if (::getsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &on, &size) != 0) fail("getsockopt");
+    if (on == 0) fail(EINVAL, "TCP_NODELAY");
+  }
+
+  /// Where this end is bound, and where its peer is.
+  static void both_endpoints(const fd& s) {
+    address here, there;
+    here.size = there.size = sizeof here.storage;
+    if (::getsockname(s.get(), here.get(), &here.size) != 0) fail("getsockname");
+    if (::getpeername(s.get(), there.get(), &there.size) != 0) fail("getpeername");
+  }
+
+  /// poll for input (up to a second; EINTR would resume with the time left), then true.
+  static bool wait_readable(const fd& s) {
+    pollfd p{s.get(), POLLIN, 0};
+    for (;;) {
+      const int n = ::poll(&p, 1, 1000);
+      if (n >= 0) return n > 0;
+      if (errno != EINTR) fail("poll");
+    }
+  }
+
+  /// A connection within a second, taken down. TCP: socket (SOCK_NONBLOCK), connect,
+  /// poll, SO_ERROR, FIONBIO off. unix: socket, SO_SNDTIMEO, connect, SO_SNDTIMEO off.
+  static void connect_within_accept_close(const listener& l) {
+    const bool local = l.ep.family() == AF_UNIX;
+    const fd client = open_socket(l.ep.family(), SOCK_STREAM | (local ? 0 : SOCK_NONBLOCK));
+    if (local) {
+      const timeval limit{1, 0}, forever{0, 0};
+      if (::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0)
+        fail("setsockopt");
+      while (::connect(client.get(), l.ep.get(), l.ep.size) != 0)
+        if (errno != EINTR) fail("connect");
+      if (::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof forever) != 0)
+        fail("setsockopt");
+    } else {
+      if (::connect(client.get(), l.ep.get(), l.ep.size) != 0) {
+        if (errno != EINPROGRESS) fail("connect");
+        if (!wait_writable(client)) fail(ETIMEDOUT, "connect");
+        int err = 0;
+        socklen_t size = sizeof err;
+        if (::getsockopt(client.get(), SOL_SOCKET, SO_ERROR, &err, &size) != 0) fail("getsockopt");
+        if (err != 0) fail(err, "connect");
+      }
+      int off = 0;
+      if (::ioctl(client.get(), FIONBIO, &off) != 0) fail("ioctl(FIONBIO)");
+    }
+    const fd server = accept(l.socket);
+  }
+
+  static bool wait_writable(const fd& s) {
+    pollfd p{s.get(), POLLOUT, 0};
+    for (;;) {
+      const int n = ::poll(&p, 1, 1000);
+      if (n >= 0) return n > 0;
+      if (errno != EINTR) fail("poll");
+    }
+  }
 
   /// socketpair, close, close.
   static void socket_pair_close() { const stream_pair p = open_stream<transport::socketpair>(); }

@@ -120,6 +120,75 @@ struct socket_pair_close {
   [[gnu::always_inline]] void step() { I::socket_pair_close(); }
 };
 
+// ---- single calls, audited for their system calls only ----------------------------------
+
+/// An implementation with the single calls below (libc and berth; Asio is not audited).
+template <class I>
+concept audits_single_calls = I::audits_single_calls;
+
+/// set_nonblocking on, then off, on a TCP connection.
+template <audits_single_calls I>
+class nonblocking_toggle {
+ public:
+  [[gnu::always_inline]] void step() { I::toggle_nonblocking(pair_.a); }
+
+ private:
+  decltype(I::template open_stream<transport::tcp4>()) pair_ =
+      I::template open_stream<transport::tcp4>();
+};
+
+/// An option set and read back.
+template <audits_single_calls I>
+class option_set_get {
+ public:
+  [[gnu::always_inline]] void step() { I::set_get_option(pair_.a); }
+
+ private:
+  decltype(I::template open_stream<transport::tcp4>()) pair_ =
+      I::template open_stream<transport::tcp4>();
+};
+
+/// local_endpoint and remote_endpoint.
+template <audits_single_calls I>
+class endpoints_query {
+ public:
+  [[gnu::always_inline]] void step() { I::both_endpoints(pair_.a); }
+
+ private:
+  decltype(I::template open_stream<transport::tcp4>()) pair_ =
+      I::template open_stream<transport::tcp4>();
+};
+
+/// write, wait_readable on the other end, read.
+template <audits_single_calls I>
+class wait_then_read {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::write(pair_.a, out_);
+    if (!I::wait_readable(pair_.b)) throw std::runtime_error("not readable");
+    I::read(pair_.b, in_);
+  }
+
+ private:
+  decltype(I::template open_stream<transport::tcp4>()) pair_ =
+      I::template open_stream<transport::tcp4>();
+  message out_ = make_message(), in_{};
+};
+
+/// connect with a time limit, accept, close both.
+template <audits_single_calls I, transport T>
+class connect_within_accept_close {
+ public:
+  [[gnu::always_inline]] void step() { I::connect_within_accept_close(listener_); }
+
+ private:
+  decltype(I::template listen<T>()) listener_ = I::template listen<T>();
+};
+template <audits_single_calls I>
+using connect_within_tcp4 = connect_within_accept_close<I, transport::tcp4>;
+template <audits_single_calls I>
+using connect_within_unix = connect_within_accept_close<I, transport::unix_stream>;
+
 // ---- UDP ---------------------------------------------------------------------------------
 
 /// Round trip of a 64-byte datagram to an echo thread: send_to, receive_from.
@@ -360,6 +429,23 @@ void for_each_audited_operation(V&& v) {
   v.template operator()<listen_close>("listen_close/tcp4", "listen+close, TCP 127.0.0.1", kind::io);
   v.template operator()<socket_pair_close>("socket_pair_close", "socketpair+close", kind::io);
   for_each_text_operation(v);
+}
+
+/// Operations checked by the syscall audit only (tests/audit): single calls whose whole
+/// cost is their system call, so they are not in the benchmark's or callgrind's tables.
+template <class V>
+void for_each_call_operation(V&& v) {
+  v.template operator()<nonblocking_toggle>("calls/set_nonblocking", "set_nonblocking on, off",
+                                            kind::io);
+  v.template operator()<option_set_get>("calls/option", "no_delay set and read back", kind::io);
+  v.template operator()<endpoints_query>("calls/endpoints", "local_endpoint, remote_endpoint",
+                                         kind::io);
+  v.template operator()<wait_then_read>("calls/wait_readable", "write, wait_readable, read",
+                                        kind::io);
+  v.template operator()<connect_within_tcp4>("calls/connect_timeout/tcp4",
+                                             "connect with a timeout+accept+close, TCP", kind::io);
+  v.template operator()<connect_within_unix>("calls/connect_timeout/unix",
+                                             "connect with a timeout+accept+close, unix", kind::io);
 }
 
 }  // namespace berth_bench

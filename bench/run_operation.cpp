@@ -37,17 +37,18 @@ template <class Op>
 template <class I>
 status run(std::string_view operation, long count) {
   status result = usage;
-  for_each_audited_operation(
-      [&]<template <class> class Op>(std::string_view key, std::string_view, kind) {
-        if (key != operation) return;
-        if constexpr (requires { typename Op<I>; }) {
-          Op<I> op;
-          run_steps(op, count);
-          result = done;
-        } else {
-          result = unsupported;
-        }
-      });
+  const auto find = [&]<template <class> class Op>(std::string_view key, std::string_view, kind) {
+    if (key != operation) return;
+    if constexpr (requires { typename Op<I>; }) {
+      Op<I> op;
+      run_steps(op, count);
+      result = done;
+    } else {
+      result = unsupported;
+    }
+  };
+  for_each_audited_operation(find);
+  for_each_call_operation(find);
   return result;
 }
 
