@@ -85,22 +85,28 @@ class acceptor : public detail::socket_base<F, T> {
   }
   /// As accept(), also filling `peer` with the address of the connecting socket.
   socket<F, T> accept(endpoint_type& peer) {
-    std::error_code ec;
-    socket<F, T> s = accept(peer, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::acceptor::accept");
+    int err = 0;
+    socket<F, T> s = accept_into(peer, err);
+    if (err != 0) detail::throw_error(err, "berth::acceptor::accept");
     return s;
   }
   /// As accept(peer), reporting through `ec`; on error returns a socket that holds none.
   socket<F, T> accept(endpoint_type& peer, std::error_code& ec) noexcept {
-    socklen_t size = endpoint_type::capacity();
-    socket<F, T> s = socket<F, T>::adopt(detail::accept_fd(fd_, peer.data(), &size));
-    int err = s.is_open() ? detail::endpoint_access::set_size(peer, size) : errno;
-    if (err != 0) s = {};
+    int err = 0;
+    socket<F, T> s = accept_into(peer, err);
     detail::assign(ec, err);
     return s;
   }
 
  private:
+  socket<F, T> accept_into(endpoint_type& peer, int& err) noexcept {
+    socklen_t size = endpoint_type::capacity();
+    socket<F, T> s = socket<F, T>::adopt(detail::accept_fd(fd_, peer.data(), &size));
+    err = s.is_open() ? detail::endpoint_access::set_size(peer, size) : errno;
+    if (err != 0) s = {};  // a peer address the kernel cannot have written: no leak
+    return s;
+  }
+
   int open(const endpoint_type& ep, int backlog) noexcept {
     int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
     if (fd < 0) return errno;
