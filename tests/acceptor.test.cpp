@@ -30,14 +30,11 @@ using berth::local;
 using berth::seqpacket;
 using berth::stream;
 namespace bt = berth_test;
+using namespace berth_test::types;
+using berth_test::owns_one_descriptor;
 
 namespace {
 
-template <class A>
-constexpr bool owns_one_descriptor =
-    sizeof(A) == sizeof(int) && !std::is_copy_constructible_v<A> && !std::is_copy_assignable_v<A> &&
-    std::is_nothrow_move_constructible_v<A> && std::is_nothrow_move_assignable_v<A> &&
-    std::is_nothrow_default_constructible_v<A> && std::is_nothrow_destructible_v<A>;
 
 static_assert(sizeof(berth::acceptor<inet>) == sizeof(int));
 static_assert(sizeof(berth::acceptor<inet>) == sizeof(berth::socket<inet, stream>));

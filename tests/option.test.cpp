@@ -30,21 +30,12 @@ using berth::local;
 using berth::seqpacket;
 using berth::stream;
 namespace bt = berth_test;
+using namespace berth_test::types;
+using berth_test::owns_one_descriptor;
 namespace opt = berth::option;
 
 namespace {
 
-using tcp = berth::socket<inet, stream>;
-using udp = berth::socket<inet, datagram>;
-using tcp6 = berth::socket<inet6, stream>;
-using udp6 = berth::socket<inet6, datagram>;
-using unix_stream = berth::socket<local, stream>;
-using unix_datagram = berth::socket<local, datagram>;
-using unix_seqpacket = berth::socket<local, seqpacket>;
-using tcp_acceptor = berth::acceptor<inet>;
-using tcp6_acceptor = berth::acceptor<inet6>;
-using unix_acceptor = berth::acceptor<local>;
-using seqpacket_acceptor = berth::acceptor<local, seqpacket>;
 
 // ---- where each option compiles ----------------------------------------------------------
 

@@ -38,16 +38,13 @@ using berth::local;
 using berth::seqpacket;
 using berth::stream;
 namespace bt = berth_test;
+using namespace berth_test::types;
+using berth_test::owns_one_descriptor;
 
 namespace {
 
 // ---- what the types promise ----------------------------------------------------------
 
-template <class S>
-constexpr bool owns_one_descriptor =
-    sizeof(S) == sizeof(int) && !std::is_copy_constructible_v<S> && !std::is_copy_assignable_v<S> &&
-    std::is_nothrow_move_constructible_v<S> && std::is_nothrow_move_assignable_v<S> &&
-    std::is_nothrow_default_constructible_v<S> && std::is_nothrow_destructible_v<S>;
 
 static_assert(sizeof(berth::socket<inet, stream>) == sizeof(int));
 static_assert(owns_one_descriptor<berth::socket<inet, stream>>);
@@ -93,13 +90,6 @@ concept has_receive_from = requires(S& s, B& b, typename S::endpoint_type& ep) {
 template <class S>
 concept has_shutdown = requires(S& s) { s.shutdown(berth::shutdown_type::both); };
 
-using tcp = berth::socket<inet, stream>;
-using udp = berth::socket<inet, datagram>;
-using tcp6 = berth::socket<inet6, stream>;
-using udp6 = berth::socket<inet6, datagram>;
-using unix_stream = berth::socket<local, stream>;
-using unix_datagram = berth::socket<local, datagram>;
-using unix_seqpacket = berth::socket<local, seqpacket>;
 
 static_assert(has_read_some<tcp> && has_read<tcp> && has_write_some<tcp> && has_write<tcp>);
 static_assert(has_read_some<tcp6> && has_write<tcp6> && has_read_some<unix_stream> && has_write<unix_stream>);

@@ -32,10 +32,35 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace berth_test {
+
+/// Short names for the socket and acceptor types the tests use:
+/// `using namespace berth_test::types;`.
+namespace types {
+using tcp = berth::socket<berth::inet, berth::stream>;
+using udp = berth::socket<berth::inet, berth::datagram>;
+using tcp6 = berth::socket<berth::inet6, berth::stream>;
+using udp6 = berth::socket<berth::inet6, berth::datagram>;
+using unix_stream = berth::socket<berth::local, berth::stream>;
+using unix_datagram = berth::socket<berth::local, berth::datagram>;
+using unix_seqpacket = berth::socket<berth::local, berth::seqpacket>;
+using tcp_acceptor = berth::acceptor<berth::inet>;
+using tcp6_acceptor = berth::acceptor<berth::inet6>;
+using unix_acceptor = berth::acceptor<berth::local>;
+using seqpacket_acceptor = berth::acceptor<berth::local, berth::seqpacket>;
+}  // namespace types
+
+/// What every socket and acceptor promises: one descriptor (sizeof(int)), move-only,
+/// nothrow moves, default construction and destruction.
+template <class S>
+constexpr bool owns_one_descriptor =
+    sizeof(S) == sizeof(int) && !std::is_copy_constructible_v<S> && !std::is_copy_assignable_v<S> &&
+    std::is_nothrow_move_constructible_v<S> && std::is_nothrow_move_assignable_v<S> &&
+    std::is_nothrow_default_constructible_v<S> && std::is_nothrow_destructible_v<S>;
 
 /// 127.0.0.1 with `port` (0: the kernel chooses).
 inline berth::inet_endpoint loopback4(std::uint16_t port = 0) {
