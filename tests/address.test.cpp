@@ -299,7 +299,7 @@ const std::vector<std::string_view> valid_ipv6 = {
 constexpr bool test_ipv4_value_type() {
   const ipv4_address def;
   const ipv4_address lo = ipv4_address::loopback();
-  const ipv4_address from_number = 0x01020304u;  // implicit, host order
+  const ipv4_address from_number(0x01020304u);  // host order (explicit: `= 42` does not compile)
   const ipv4_address from_bytes(ipv4_address::bytes_type{1, 2, 3, 4});
   return def.to_uint() == 0 && def == ipv4_address::any() && def.is_unspecified() &&
          !def.is_loopback() && !def.is_multicast() &&

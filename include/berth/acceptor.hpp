@@ -2,8 +2,11 @@
 #define BERTH_ACCEPTOR_HPP
 
 #include <berth/concepts.hpp>
+#include <berth/detail/blocking.hpp>
+#include <berth/detail/open.hpp>
+#include <berth/detail/report.hpp>
 #include <berth/detail/socket_base.hpp>
-#include <berth/detail/syscall.hpp>
+#include <berth/detail/sys.hpp>
 #include <berth/error.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_type.hpp>
@@ -37,92 +40,101 @@ class acceptor : public detail::socket_base<F, T> {
 
   /// Listens on `ep`: socket (SOCK_CLOEXEC), setsockopt(SO_REUSEADDR) for inet and inet6,
   /// bind, listen. Port 0 lets the kernel choose (see local_endpoint()). A local path must
-  /// not exist yet (std::errc::address_in_use); remove it when done.
+  /// not exist yet (std::errc::address_in_use); remove it when done. A thrown error names
+  /// the endpoint.
   explicit acceptor(const endpoint_type& ep, int backlog = SOMAXCONN) {
-    if (const int err = open(ep, backlog)) detail::throw_error(err, "berth::acceptor");
+    int err = 0;
+    fd_ = detail::open_listening<F, T>(ep.data(), ep.size(), backlog, err);
+    detail::throws sink;
+    detail::report_outcome(fd_ < 0, err, sink, "berth::listen", ep);
   }
   /// As acceptor(ep), reporting through `ec`; on error holds none.
-  acceptor(const endpoint_type& ep, std::error_code& ec) noexcept {
-    detail::assign(ec, open(ep, SOMAXCONN));
-  }
+  acceptor(const endpoint_type& ep, std::error_code& ec) noexcept : acceptor(ep, SOMAXCONN, ec) {}
   /// As acceptor(ep, backlog), reporting through `ec`; on error holds none.
   acceptor(const endpoint_type& ep, int backlog, std::error_code& ec) noexcept {
-    detail::assign(ec, open(ep, backlog));
+    int err = 0;
+    fd_ = detail::open_listening<F, T>(ep.data(), ep.size(), backlog, err);
+    detail::assign(ec, err);
   }
 
   /// Listens on a socket already bound (options such as reuse_port or v6_only set before
   /// the bind): one listen(2), after which the acceptor owns the descriptor.
   explicit acceptor(socket<F, T>&& bound, int backlog = SOMAXCONN) {
-    if (::listen(bound.native_handle(), backlog) != 0) detail::throw_error(errno, "berth::acceptor");
+    detail::throws sink;
+    detail::report(detail::sys::listen(bound.native_handle(), backlog).err, sink, "berth::listen");
     fd_ = bound.release();
   }
   /// As acceptor(bound, backlog), reporting through `ec`; on error `bound` keeps its descriptor.
   acceptor(socket<F, T>&& bound, int backlog, std::error_code& ec) noexcept {
-    const bool ok = ::listen(bound.native_handle(), backlog) == 0;
-    detail::assign(ec, ok ? 0 : errno);
-    if (ok) fd_ = bound.release();
+    const int err = detail::sys::listen(bound.native_handle(), backlog).err;
+    detail::assign(ec, err);
+    if (err == 0) fd_ = bound.release();
   }
 
   /// Takes ownership of a listening descriptor, unchecked and without a system call.
-  static acceptor adopt(int fd) noexcept {
+  [[nodiscard]] static acceptor adopt(int fd) noexcept {
     acceptor a;
     a.fd_ = fd;
     return a;
   }
 
-  /// The next connection: one accept4 with SOCK_CLOEXEC, EINTR retried. Blocks unless
-  /// the acceptor is non-blocking (then std::errc::resource_unavailable_try_again).
-  socket<F, T> accept() {
-    const int fd = detail::accept_fd(fd_, nullptr, nullptr);
-    if (fd < 0) detail::throw_error(errno, "berth::acceptor::accept");
-    return socket<F, T>::adopt(fd);
+  /// The next connection: one accept4 with SOCK_CLOEXEC, EINTR retried (a receive_timeout
+  /// still holds). Blocks unless the acceptor is non-blocking (then
+  /// std::errc::resource_unavailable_try_again). Reporting through `ec`, returns a socket
+  /// that holds none on error.
+  template <detail::error_sink S = detail::throws>
+  [[nodiscard, gnu::always_inline]] socket<F, T> accept(S&& on_error = {}) noexcept(
+      detail::reports_to_code<S>) {
+    const detail::sys::result r = detail::sys::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (r.value < 0) [[unlikely]]
+      return socket<F, T>::adopt(accept_failed(r.err, nullptr, nullptr, on_error));
+    detail::report_outcome(false, 0, on_error, "berth::acceptor::accept");
+    return socket<F, T>::adopt(static_cast<int>(r.value));
   }
-  /// As accept(), reporting through `ec`; on error returns a socket that holds none.
-  socket<F, T> accept(std::error_code& ec) noexcept {
-    const int fd = detail::accept_fd(fd_, nullptr, nullptr);
-    detail::assign(ec, fd < 0 ? errno : 0);
-    return socket<F, T>::adopt(fd);
-  }
-  /// As accept(), also filling `peer` with the address of the connecting socket.
-  socket<F, T> accept(endpoint_type& peer) {
-    int err = 0;
-    socket<F, T> s = accept_into(peer, err);
-    if (err != 0) detail::throw_error(err, "berth::acceptor::accept");
-    return s;
-  }
-  /// As accept(peer), reporting through `ec`; on error returns a socket that holds none.
-  socket<F, T> accept(endpoint_type& peer, std::error_code& ec) noexcept {
-    int err = 0;
-    socket<F, T> s = accept_into(peer, err);
-    detail::assign(ec, err);
-    return s;
+  /// As accept(), also filling `peer` with the address of the connecting socket (a unix
+  /// peer bound to a full 108-byte path included). A peer address the kernel cannot have
+  /// written closes the connection (std::errc::invalid_argument; nothing leaks).
+  template <detail::error_sink S = detail::throws>
+  [[nodiscard, gnu::always_inline]] socket<F, T> accept(endpoint_type& peer, S&& on_error = {}) noexcept(
+      detail::reports_to_code<S>) {
+    socklen_t size = endpoint_type::capacity();
+    const detail::sys::result r = detail::sys::accept4(fd_, peer.data(), &size, SOCK_CLOEXEC);
+    if (r.value < 0) [[unlikely]]
+      return socket<F, T>::adopt(accept_failed(r.err, &peer, &size, on_error));
+    if (const int err = detail::endpoint_access::set_size(peer, size)) [[unlikely]]
+      return socket<F, T>::adopt(refuse_peer(static_cast<int>(r.value), err, on_error));
+    detail::report_outcome(false, 0, on_error, "berth::acceptor::accept");
+    return socket<F, T>::adopt(static_cast<int>(r.value));
   }
 
  private:
-  socket<F, T> accept_into(endpoint_type& peer, int& err) noexcept {
-    socklen_t size = endpoint_type::capacity();
-    socket<F, T> s = socket<F, T>::adopt(detail::accept_fd(fd_, peer.data(), &size));
-    err = s.is_open() ? detail::endpoint_access::set_size(peer, size) : errno;
-    if (err != 0) s = {};  // a peer address the kernel cannot have written: no leak
-    return s;
+  // The cold paths below return a descriptor (or -1), not a socket: the socket is made
+  // where accept is inlined, so that it never has to live in memory for them.
+
+  // A connection whose peer address the kernel cannot have written (`err`): closed, the
+  // error reported; returns -1.
+  template <class S>
+  [[gnu::cold, gnu::noinline]] static int refuse_peer(int fd, int err, S& on_error) noexcept(
+      detail::reports_to_code<S&>) {
+    detail::sys::close_quietly(fd);
+    detail::report_outcome(true, err, on_error, "berth::acceptor::accept");
+    return -1;
   }
 
-  int open(const endpoint_type& ep, int backlog) noexcept {
-    int fd = ::socket(F::domain, T::type | SOCK_CLOEXEC, 0);
-    if (fd < 0) return errno;
-    int err = 0;
-    if constexpr (F::domain == AF_INET || F::domain == AF_INET6) {
-      const int on = 1;
-      if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) err = errno;
+  // After accept4 failed with `err`: EINTR is retried (see detail::accept), anything else
+  // reported. Out of line, so that an accept that succeeds is what hand-written code is.
+  // The new descriptor, or -1.
+  template <class S>
+  [[gnu::cold, gnu::noinline]] int accept_failed(int err, endpoint_type* peer, socklen_t* size,
+                                                 S& on_error) noexcept(detail::reports_to_code<S&>) {
+    detail::sys::result r{-1, err};
+    if (err == EINTR) r = detail::accept(fd_, peer ? peer->data() : nullptr, size);
+    if (r.value >= 0 && peer != nullptr) {
+      if (const int bad = detail::endpoint_access::set_size(*peer, *size))
+        return refuse_peer(static_cast<int>(r.value), bad, on_error);
     }
-    if (err == 0 && ::bind(fd, ep.data(), ep.size()) != 0) err = errno;
-    if (err == 0 && ::listen(fd, backlog) != 0) err = errno;
-    if (err != 0) {
-      detail::close_fd(fd);
-      return err;
-    }
-    fd_ = fd;
-    return 0;
+    detail::report_outcome(r.value < 0, r.err, on_error, "berth::acceptor::accept");
+    return static_cast<int>(r.value);
   }
 };
 
@@ -131,35 +143,35 @@ class acceptor : public detail::socket_base<F, T> {
 /// `berth::listen<berth::seqpacket>(path)`.
 template <connection_oriented T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-acceptor<typename E::family, T> listen(const E& ep, int backlog = SOMAXCONN) {
+[[nodiscard]] acceptor<typename E::family, T> listen(const E& ep, int backlog = SOMAXCONN) {
   return acceptor<typename E::family, T>(ep, backlog);
+}
+/// As listen(ep), reporting through `ec`; on error returns an acceptor that holds none.
+template <connection_oriented T = stream, endpoint E>
+  requires valid_protocol<typename E::family, T>
+[[nodiscard]] acceptor<typename E::family, T> listen(const E& ep, std::error_code& ec) noexcept {
+  return acceptor<typename E::family, T>(ep, SOMAXCONN, ec);
+}
+/// As listen(ep, backlog), reporting through `ec`; on error returns an acceptor that holds none.
+template <connection_oriented T = stream, endpoint E>
+  requires valid_protocol<typename E::family, T>
+[[nodiscard]] acceptor<typename E::family, T> listen(const E& ep, int backlog,
+                                                     std::error_code& ec) noexcept {
+  return acceptor<typename E::family, T>(ep, backlog, ec);
 }
 /// An acceptor listening on a socket already bound: `berth::listen(std::move(s))` (see the
 /// acceptor constructor taking a socket).
 template <address_family F, connection_oriented T>
   requires valid_protocol<F, T>
-acceptor<F, T> listen(socket<F, T>&& bound, int backlog = SOMAXCONN) {
+[[nodiscard]] acceptor<F, T> listen(socket<F, T>&& bound, int backlog = SOMAXCONN) {
   return acceptor<F, T>(std::move(bound), backlog);
 }
 /// As listen(std::move(bound), backlog), reporting through `ec`; on error `bound` keeps
 /// its descriptor and the acceptor returned holds none.
 template <address_family F, connection_oriented T>
   requires valid_protocol<F, T>
-acceptor<F, T> listen(socket<F, T>&& bound, int backlog, std::error_code& ec) noexcept {
+[[nodiscard]] acceptor<F, T> listen(socket<F, T>&& bound, int backlog, std::error_code& ec) noexcept {
   return acceptor<F, T>(std::move(bound), backlog, ec);
-}
-
-/// As listen(ep), reporting through `ec`; on error returns an acceptor that holds none.
-template <connection_oriented T = stream, endpoint E>
-  requires valid_protocol<typename E::family, T>
-acceptor<typename E::family, T> listen(const E& ep, std::error_code& ec) noexcept {
-  return acceptor<typename E::family, T>(ep, SOMAXCONN, ec);
-}
-/// As listen(ep, backlog), reporting through `ec`; on error returns an acceptor that holds none.
-template <connection_oriented T = stream, endpoint E>
-  requires valid_protocol<typename E::family, T>
-acceptor<typename E::family, T> listen(const E& ep, int backlog, std::error_code& ec) noexcept {
-  return acceptor<typename E::family, T>(ep, backlog, ec);
 }
 
 }  // namespace berth

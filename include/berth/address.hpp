@@ -189,15 +189,16 @@ class ipv4_address {
   static constexpr std::size_t max_text_size = 15;
 
   constexpr ipv4_address() noexcept = default;
-  /// From a number in host order: ipv4_address(0x7f000001) is 127.0.0.1.
-  constexpr ipv4_address(std::uint32_t host_order) noexcept : value_(host_order) {}
+  /// From a number in host order: ipv4_address(0x7f000001) is 127.0.0.1. Explicit, so that
+  /// `ipv4_address a = 42;` and `a == 7` do not compile.
+  constexpr explicit ipv4_address(std::uint32_t host_order) noexcept : value_(host_order) {}
   /// From four bytes in network order.
   constexpr explicit ipv4_address(const bytes_type& b) noexcept
       : value_((std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
                (std::uint32_t{b[2]} << 8) | b[3]) {}
 
   /// 0.0.0.0 (INADDR_ANY).
-  static constexpr ipv4_address any() noexcept { return {}; }
+  static constexpr ipv4_address any() noexcept { return ipv4_address(); }
   /// 127.0.0.1 (INADDR_LOOPBACK).
   static constexpr ipv4_address loopback() noexcept { return ipv4_address(0x7f000001u); }
   /// 255.255.255.255 (INADDR_BROADCAST).
@@ -220,7 +221,7 @@ class ipv4_address {
 
   /// Reads dotted decimal, accepting exactly what inet_pton(AF_INET) accepts ("1.2.3.4";
   /// not "01.2.3.4", "1.2.3", " 1.2.3.4"). Throws std::system_error(std::errc::invalid_argument).
-  static constexpr ipv4_address parse(std::string_view text) {
+  [[nodiscard]] static constexpr ipv4_address parse(std::string_view text) {
     std::uint32_t value = 0;
     if (!detail::parse_ipv4(text, value))
       detail::throw_parse_error("berth: not an IPv4 address:", text.data(), text.size());
@@ -228,7 +229,7 @@ class ipv4_address {
   }
   /// As parse(text); on malformed text sets `ec` to std::errc::invalid_argument and
   /// returns 0.0.0.0.
-  static ipv4_address parse(std::string_view text, std::error_code& ec) noexcept {
+  [[nodiscard]] static ipv4_address parse(std::string_view text, std::error_code& ec) noexcept {
     std::uint32_t value = 0;
     const bool ok = detail::parse_ipv4(text, value);
     detail::assign(ec, ok ? 0 : EINVAL);
@@ -320,7 +321,7 @@ class ipv6_address {
 
   /// Reads IPv6 text, accepting exactly what inet_pton(AF_INET6) accepts (no zone, no
   /// brackets). Throws std::system_error(std::errc::invalid_argument).
-  static constexpr ipv6_address parse(std::string_view text) {
+  [[nodiscard]] static constexpr ipv6_address parse(std::string_view text) {
     ipv6_address a;  // parsed in place: no copy of the bytes follows
     if (!detail::parse_ipv6(text, a.bytes_.data()))
       detail::throw_parse_error("berth: not an IPv6 address:", text.data(), text.size());
@@ -328,7 +329,7 @@ class ipv6_address {
   }
   /// As parse(text); on malformed text sets `ec` to std::errc::invalid_argument and
   /// returns ::.
-  static ipv6_address parse(std::string_view text, std::error_code& ec) noexcept {
+  [[nodiscard]] static ipv6_address parse(std::string_view text, std::error_code& ec) noexcept {
     ipv6_address a;  // parsed in place; left :: on failure
     detail::assign(ec, detail::parse_ipv6(text, a.bytes_.data()) ? 0 : EINVAL);
     return a;

@@ -38,7 +38,7 @@ inline any_endpoint parse_any(std::string_view text, int& err) noexcept {
 /// "[v6%zone]:port" as inet6, a text beginning with '/' or '.' as a local path, "@name" as
 /// an abstract local name. Throws std::system_error: std::errc::invalid_argument for
 /// malformed text, std::errc::filename_too_long for a path or name that does not fit.
-inline any_endpoint parse_endpoint(std::string_view text) {
+[[nodiscard]] inline any_endpoint parse_endpoint(std::string_view text) {
   int err = 0;
   any_endpoint result = detail::parse_any(text, err);
   if (err == EINVAL)
@@ -47,7 +47,7 @@ inline any_endpoint parse_endpoint(std::string_view text) {
   return result;
 }
 /// As parse_endpoint(text), reporting through `ec`; on error returns 0.0.0.0:0.
-inline any_endpoint parse_endpoint(std::string_view text, std::error_code& ec) noexcept {
+[[nodiscard]] inline any_endpoint parse_endpoint(std::string_view text, std::error_code& ec) noexcept {
   int err = 0;
   any_endpoint result = detail::parse_any(text, err);
   detail::assign(ec, err);

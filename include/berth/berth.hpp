@@ -7,6 +7,7 @@
 #include <berth/any_endpoint.hpp>
 #include <berth/buffer.hpp>
 #include <berth/concepts.hpp>
+#include <berth/descriptor.hpp>
 #include <berth/error.hpp>
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>

@@ -29,15 +29,12 @@ concept socket_type = requires {
 template <class T>
 concept connection_oriented = socket_type<T> && T::connection_oriented;
 
-/// The combinations the kernel implements: inet and inet6 with stream or datagram,
-/// local with stream, datagram or seqpacket.
+/// The combinations the kernel implements, as each family says with `supports<T>`:
+/// inet and inet6 with stream or datagram, local with stream, datagram or seqpacket.
 template <class F, class T>
-concept valid_protocol =
-    address_family<F> && socket_type<T> &&
-    (((F::domain == AF_INET || F::domain == AF_INET6) &&
-      (T::type == SOCK_STREAM || T::type == SOCK_DGRAM)) ||
-     (F::domain == AF_UNIX &&
-      (T::type == SOCK_STREAM || T::type == SOCK_DGRAM || T::type == SOCK_SEQPACKET)));
+concept valid_protocol = address_family<F> && socket_type<T> && requires {
+  { F::template supports<T> } -> std::convertible_to<bool>;
+} && F::template supports<T>;
 
 /// A socket address of one family: it exposes its sockaddr for the kernel to read
 /// (`data()`, `size()`) and to fill (`data()`, `capacity()`, then `resize(n, ec)`, which

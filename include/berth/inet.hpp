@@ -31,7 +31,9 @@ class inet_endpoint
   /// Length of the longest text, "255.255.255.255:65535".
   static constexpr std::size_t max_text_size = ipv4_address::max_text_size + 6;
 
-  constexpr inet_endpoint() noexcept : inet_endpoint(ipv4_address{}, 0) {}
+  /// 0.0.0.0:0: the sockaddr_in's family set, every other byte zero (the zeros written
+  /// once, not again for the port and address).
+  constexpr inet_endpoint() noexcept = default;
   /// `port` in host order: inet_endpoint(ipv4_address::loopback(), 8080).
   constexpr inet_endpoint(ipv4_address address, std::uint16_t port) noexcept {
     addr_.sin_port = detail::host_to_net16(port);
@@ -47,7 +49,7 @@ class inet_endpoint
 
   /// Reads "a.b.c.d:port": the address as ipv4_address::parse, the port decimal 0 to 65535
   /// without sign or leading zeros. Throws std::system_error(std::errc::invalid_argument).
-  static constexpr inet_endpoint parse(std::string_view text) {
+  [[nodiscard]] static constexpr inet_endpoint parse(std::string_view text) {
     inet_endpoint e;
     if (!parse_into(text, e))
       detail::throw_parse_error("berth: not an IPv4 endpoint:", text.data(), text.size());
@@ -55,7 +57,7 @@ class inet_endpoint
   }
   /// As parse(text); on malformed text sets `ec` to std::errc::invalid_argument and
   /// returns 0.0.0.0:0.
-  static inet_endpoint parse(std::string_view text, std::error_code& ec) noexcept {
+  [[nodiscard]] static inet_endpoint parse(std::string_view text, std::error_code& ec) noexcept {
     inet_endpoint e;
     const bool ok = parse_into(text, e);
     detail::assign(ec, ok ? 0 : EINVAL);
@@ -106,6 +108,9 @@ struct inet {
   static constexpr int domain = AF_INET;
   /// Its endpoint type.
   using endpoint = inet_endpoint;
+  /// The socket types the kernel implements for it (valid_protocol asks this).
+  template <class T>
+  static constexpr bool supports = T::type == SOCK_STREAM || T::type == SOCK_DGRAM;
 };
 
 /// Writes the endpoint's text, as to_string().

@@ -58,14 +58,14 @@ class inet6_endpoint : public detail::fixed_sockaddr<inet6_endpoint, sockaddr_in
   /// decimal interface index or an interface name (looked up with if_nametoindex at run
   /// time; in a constant expression only numbers), the port decimal 0 to 65535.
   /// Throws std::system_error(std::errc::invalid_argument), also for an unknown interface.
-  static constexpr inet6_endpoint parse(std::string_view text) {
+  [[nodiscard]] static constexpr inet6_endpoint parse(std::string_view text) {
     inet6_endpoint e;
     if (!parse_into(text, e))
       detail::throw_parse_error("berth: not an IPv6 endpoint:", text.data(), text.size());
     return e;
   }
   /// As parse(text); on error sets `ec` to std::errc::invalid_argument and returns [::]:0.
-  static inet6_endpoint parse(std::string_view text, std::error_code& ec) noexcept {
+  [[nodiscard]] static inet6_endpoint parse(std::string_view text, std::error_code& ec) noexcept {
     inet6_endpoint e;
     const bool ok = parse_into(text, e);
     detail::assign(ec, ok ? 0 : EINVAL);
@@ -150,6 +150,9 @@ struct inet6 {
   static constexpr int domain = AF_INET6;
   /// Its endpoint type.
   using endpoint = inet6_endpoint;
+  /// The socket types the kernel implements for it (valid_protocol asks this).
+  template <class T>
+  static constexpr bool supports = T::type == SOCK_STREAM || T::type == SOCK_DGRAM;
 };
 
 /// Writes the endpoint's text, as to_string().

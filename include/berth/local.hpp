@@ -2,6 +2,7 @@
 #define BERTH_LOCAL_HPP
 
 #include <berth/address.hpp>  // detail::hash_mix
+#include <berth/detail/report.hpp>
 #include <berth/error.hpp>
 #include <berth/to_chars.hpp>
 
@@ -44,7 +45,7 @@ class local_endpoint {
   /// does not fit sun_path with its NUL (never truncated), std::errc::invalid_argument
   /// when it is empty or contains a NUL.
   explicit local_endpoint(std::string_view path) : local_endpoint() {
-    if (const int err = assign_path(path)) detail::throw_error(err, "berth::local_endpoint");
+    if (const int err = assign_path(path)) detail::throw_error(err, "berth::local_endpoint", std::string(path));
   }
   /// As local_endpoint(path); on error sets `ec` and the endpoint is unnamed.
   local_endpoint(std::string_view path, std::error_code& ec) noexcept : local_endpoint() {
@@ -54,36 +55,27 @@ class local_endpoint {
   /// A name in Linux's abstract namespace (no file; gone with the last socket). Any bytes,
   /// NUL included, 1 to 107 of them. Throws std::system_error: std::errc::filename_too_long,
   /// std::errc::invalid_argument for an empty name.
-  static local_endpoint abstract(std::string_view name) {
+  template <detail::error_sink S = detail::throws>
+  [[nodiscard]] static local_endpoint abstract(std::string_view name, S&& on_error = {}) noexcept(
+      detail::reports_to_code<S>) {
     local_endpoint e;
-    if (const int err = e.assign_abstract(name))
-      detail::throw_error(err, "berth::local_endpoint::abstract");
-    return e;
-  }
-  /// As abstract(name); on error sets `ec` and returns an unnamed endpoint.
-  static local_endpoint abstract(std::string_view name, std::error_code& ec) noexcept {
-    local_endpoint e;
-    detail::assign(ec, e.assign_abstract(name));
+    detail::report(e.assign_abstract(name), on_error, "berth::local_endpoint::abstract");
     return e;
   }
 
-  /// A copy of a sockaddr_un, checked as resize checks it.
-  static local_endpoint from_sockaddr(const sockaddr* address, socklen_t length) {
-    std::error_code ec;
-    local_endpoint e = from_sockaddr(address, length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::local_endpoint::from_sockaddr");
-    return e;
-  }
-  /// As from_sockaddr(address, length); on error sets `ec` and returns an unnamed endpoint.
-  static local_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
-                                      std::error_code& ec) noexcept {
+  /// A copy of a sockaddr_un of `length` bytes, checked as resize checks it (a length of
+  /// sizeof(sockaddr_un) + 1, what Linux reports for a full 108-byte path, included).
+  template <detail::error_sink S = detail::throws>
+  [[nodiscard]] static local_endpoint from_sockaddr(const sockaddr* address, socklen_t length,
+                                                    S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
     local_endpoint e;
-    if (address == nullptr || length > sizeof(sockaddr_un)) {
-      detail::assign(ec, EINVAL);
-      return e;
+    int err = EINVAL;
+    if (address != nullptr) {
+      std::memcpy(&e.addr_, address, length < sizeof(sockaddr_un) ? length : sizeof(sockaddr_un));
+      err = e.set_size(length);
     }
-    std::memcpy(&e.addr_, address, length);
-    e.resize(length, ec);
+    if (err != 0) e = local_endpoint{};
+    detail::report(err, on_error, "berth::local_endpoint::from_sockaddr");
     return e;
   }
 
@@ -109,16 +101,13 @@ class local_endpoint {
   /// sizeof(sockaddr_un).
   static constexpr socklen_t capacity() noexcept { return sizeof(sockaddr_un); }
   /// Accepts what the kernel wrote through data(): 0 (an unnamed datagram sender) up to
-  /// sizeof(sockaddr_un) bytes (else std::errc::invalid_argument), family AF_UNIX (else
-  /// std::errc::address_family_not_supported).
-  void resize(socklen_t length) {
-    std::error_code ec;
-    resize(length, ec);
-    if (ec) detail::throw_error(ec.value(), "berth::local_endpoint::resize");
-  }
-  /// As resize(length), reporting through `ec`; on error the endpoint becomes unnamed.
-  void resize(socklen_t length, std::error_code& ec) noexcept {
-    detail::assign(ec, set_size(length));
+  /// sizeof(sockaddr_un) bytes, or one more for a path that fills all of sun_path (Linux
+  /// counts the NUL it adds past the end; the endpoint keeps sizeof(sockaddr_un)); else
+  /// std::errc::invalid_argument. The family must be AF_UNIX (else
+  /// std::errc::address_family_not_supported). On error the endpoint becomes unnamed.
+  template <detail::error_sink S = detail::throws>
+  void resize(socklen_t length, S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
+    detail::report(set_size(length), on_error, "berth::local_endpoint::resize");
   }
 
   /// Writes the path, "@name" for an abstract name, or nothing when unnamed, into
@@ -152,6 +141,8 @@ class local_endpoint {
     if (length == 0) {
       addr_.sun_family = AF_UNIX;  // recvfrom from an unnamed sender reports no address
       length = path_offset;
+    } else if (length == sizeof(sockaddr_un) + 1 && fills_sun_path()) {
+      length = sizeof(sockaddr_un);  // the kernel counted the NUL it keeps past sun_path
     }
     if (length < path_offset || length > sizeof(sockaddr_un))
       err = EINVAL;
@@ -162,6 +153,11 @@ class local_endpoint {
     else
       size_ = length;
     return err;
+  }
+  /// Whether sun_path holds a path of all its bytes, without a NUL.
+  bool fills_sun_path() const noexcept {
+    return addr_.sun_path[0] != '\0' &&
+           std::memchr(addr_.sun_path, '\0', sizeof addr_.sun_path) == nullptr;
   }
 
   int assign_path(std::string_view path) noexcept {
@@ -192,6 +188,9 @@ struct local {
   static constexpr int domain = AF_UNIX;
   /// Its endpoint type.
   using endpoint = local_endpoint;
+  /// The socket types the kernel implements for it (valid_protocol asks this).
+  template <class T>
+  static constexpr bool supports = T::type == SOCK_STREAM || T::type == SOCK_DGRAM || T::type == SOCK_SEQPACKET;
 };
 
 /// Writes the endpoint's text, as to_string().

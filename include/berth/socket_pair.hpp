@@ -2,6 +2,8 @@
 #define BERTH_SOCKET_PAIR_HPP
 
 #include <berth/concepts.hpp>
+#include <berth/detail/report.hpp>
+#include <berth/detail/sys.hpp>
 #include <berth/error.hpp>
 #include <berth/local.hpp>
 #include <berth/socket.hpp>
@@ -16,21 +18,15 @@ namespace berth {
 
 /// Two connected local sockets of type T (stream by default): one socketpair(AF_UNIX,
 /// T::type | SOCK_CLOEXEC). For a parent and a child across fork, or two threads.
-template <socket_type T = stream>
+/// Reporting through `ec`, both hold none on error.
+template <socket_type T = stream, detail::error_sink S = detail::throws>
   requires valid_protocol<local, T>
-std::pair<socket<local, T>, socket<local, T>> socket_pair() {
+[[nodiscard]] inline std::pair<socket<local, T>, socket<local, T>> socket_pair(S&& on_error = {}) noexcept(
+    detail::reports_to_code<S>) {
   int fds[2];
-  if (::socketpair(AF_UNIX, T::type | SOCK_CLOEXEC, 0, fds) != 0)
-    detail::throw_error(errno, "berth::socket_pair");
-  return {socket<local, T>::adopt(fds[0]), socket<local, T>::adopt(fds[1])};
-}
-
-/// As socket_pair<T>(), reporting through `ec`; on error both hold none.
-template <socket_type T = stream>
-  requires valid_protocol<local, T>
-std::pair<socket<local, T>, socket<local, T>> socket_pair(std::error_code& ec) noexcept {
-  int fds[2] = {-1, -1};
-  detail::assign(ec, ::socketpair(AF_UNIX, T::type | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : errno);
+  const detail::sys::result r = detail::sys::socketpair(AF_UNIX, T::type | SOCK_CLOEXEC, 0, fds);
+  detail::report_outcome(r.value < 0, r.err, on_error, "berth::socket_pair");
+  if (r.value < 0) fds[0] = fds[1] = -1;  // reached only when reporting to an error_code
   return {socket<local, T>::adopt(fds[0]), socket<local, T>::adopt(fds[1])};
 }
 

@@ -1,6 +1,6 @@
 // read (fill the whole buffer from a byte stream) is for stream sockets; datagram
 // sockets receive whole messages.
-// expect: no matching.*read
+// expect: no member named 'read'
 #include <berth/inet.hpp>
 #include <berth/socket.hpp>
 

@@ -1,5 +1,5 @@
 // receive_from is for datagram sockets.
-// expect: no matching.*receive_from
+// expect: no member named 'receive_from'
 #include <berth/inet.hpp>
 #include <berth/socket.hpp>
 

@@ -1,5 +1,5 @@
 // send_to is for datagram sockets; a stream socket has a peer already.
-// expect: no matching.*send_to
+// expect: no member named 'send_to'
 #include <berth/inet.hpp>
 #include <berth/socket.hpp>
 

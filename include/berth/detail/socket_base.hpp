@@ -1,149 +1,149 @@
 #ifndef BERTH_DETAIL_SOCKET_BASE_HPP
 #define BERTH_DETAIL_SOCKET_BASE_HPP
 
+// What sockets and acceptors share: one owned descriptor (berth::descriptor), options,
+// non-blocking mode, waiting until readable, and the local address.
+
 #include <berth/concepts.hpp>
+#include <berth/descriptor.hpp>
+#include <berth/detail/blocking.hpp>
 #include <berth/detail/chrono.hpp>
-#include <berth/detail/syscall.hpp>
+#include <berth/detail/report.hpp>
+#include <berth/detail/sys.hpp>
 #include <berth/error.hpp>
 #include <berth/option.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <system_error>
-#include <utility>
 
 namespace berth::detail {
 
-/// What sockets and acceptors share: one owned descriptor and the calls that do not
-/// depend on whether it listens.
+/// Lets socket calls check the length the kernel wrote into an endpoint (what its resize
+/// does) as an errno value, without an std::error_code on the success path.
+struct endpoint_access {
+  template <class E>
+  static int set_size(E& ep, socklen_t size) noexcept {
+    return ep.set_size(size);
+  }
+};
+
+/// Lets the capability bases of a socket (stream_ops, message_ops, ...) read the
+/// descriptor it owns, by reference: read at each call, as hand-written code reads it
+/// from its struct (taken by value, it is held in a register across the call).
+struct socket_access {
+  template <class S>
+  static const int& fd(const S& s) noexcept {
+    return s.fd_;
+  }
+};
+
+/// getsockname or getpeername (`call`, one of sys::getsockname, sys::getpeername) into
+/// an endpoint, checked as its resize checks it.
+template <class E, class Call>
+int get_name(int fd, E& ep, Call call) noexcept {
+  socklen_t size = E::capacity();
+  if (const sys::result r = call(fd, ep.data(), &size); r.err != 0) return r.err;
+  return endpoint_access::set_size(ep, size);
+}
+
+/// setsockopt of a berth::option, its value checked first.
+template <class O>
+int set_option(int fd, const O& o) noexcept {
+  typename O::traits::native_type native{};
+  if (const int err = O::traits::encode(o, native)) return err;
+  return sys::setsockopt(fd, O::traits::level, O::traits::name, &native, sizeof native).err;
+}
+
+/// getsockopt of a berth::option.
+template <class O>
+int get_option(int fd, O& o) noexcept {
+  typename O::traits::native_type native{};
+  socklen_t size = sizeof native;
+  if (const sys::result r = sys::getsockopt(fd, O::traits::level, O::traits::name, &native, &size);
+      r.err != 0)
+    return r.err;
+  o = O::traits::template decode<O>(native);
+  return 0;
+}
+
+/// What sockets and acceptors of family F and type T share, over the descriptor they own.
 template <class F, class T>
-class socket_base {
+class socket_base : protected descriptor {
  public:
+  /// The address family tag.
   using family = F;
+  /// The socket type tag.
   using protocol = T;
   /// The family's endpoint type (inet_endpoint, inet6_endpoint, local_endpoint).
-  using endpoint = typename F::endpoint;
   using endpoint_type = typename F::endpoint;
+  /// Also the family's endpoint type (the name the member was first given).
+  using endpoint = typename F::endpoint;
 
-  /// The descriptor, still owned; -1 when none.
-  int native_handle() const noexcept { return fd_; }
-  /// Gives up ownership: returns the descriptor (or -1) and holds none.
-  int release() noexcept { return std::exchange(fd_, -1); }
-  /// Whether a descriptor is held.
-  bool is_open() const noexcept { return fd_ >= 0; }
-
-  /// close(2), once: never retried, and EINTR is not reported (Linux has released the
-  /// descriptor by then). Holds none afterwards, whatever the outcome. No-op when none.
-  void close() {
-    if (const int err = close_fd(fd_)) throw_error(err, "berth: close");
-  }
-  /// As close(), reporting through `ec`.
-  void close(std::error_code& ec) noexcept { assign(ec, close_fd(fd_)); }
+  using descriptor::close;
+  using descriptor::is_open;
+  using descriptor::native_handle;
+  using descriptor::release;
 
   /// Sets an option with one setsockopt. Options that do not apply to this family and
   /// type do not compile; a value the kernel would misread is std::errc::invalid_argument.
-  template <class O>
+  template <class O, error_sink S = throws>
     requires option_for<O, F, T> && settable_option<O>
-  void set(const O& option) {
-    if (const int err = set_option(fd_, option)) throw_error(err, "berth: setsockopt");
-  }
-  /// As set(option), reporting through `ec`.
-  template <class O>
-    requires option_for<O, F, T> && settable_option<O>
-  void set(const O& option, std::error_code& ec) noexcept {
-    assign(ec, set_option(fd_, option));
+  void set(const O& option, S&& on_error = {}) noexcept(reports_to_code<S>) {
+    report(set_option(fd_, option), on_error, "berth::socket::set");
   }
 
-  /// Reads an option with one getsockopt: `s.get<option::no_delay>().value`.
-  template <class O>
+  /// Reads an option with one getsockopt: `s.get<option::no_delay>().value`. Reporting
+  /// through `ec`, returns a value-initialized O on error.
+  template <class O, error_sink S = throws>
     requires option_for<O, F, T>
-  O get() const {
-    O option{};
-    if (const int err = get_option(fd_, option)) throw_error(err, "berth: getsockopt");
-    return option;
-  }
-  /// As get<O>(), reporting through `ec`; on error returns a value-initialized O.
-  template <class O>
-    requires option_for<O, F, T>
-  O get(std::error_code& ec) const noexcept {
+  [[nodiscard]] O get(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     O option{};
     const int err = get_option(fd_, option);
-    assign(ec, err);
+    report(err, on_error, "berth::socket::get");
     return err == 0 ? option : O{};
   }
 
   /// Non-blocking mode on or off with one ioctl(FIONBIO). Calls that would block then
   /// fail with std::errc::resource_unavailable_try_again (operation_would_block).
-  void set_nonblocking(bool on = true) {
-    if (const int err = detail::set_nonblocking(fd_, on)) throw_error(err, "berth: ioctl(FIONBIO)");
-  }
-  /// As set_nonblocking(on), reporting through `ec`.
-  void set_nonblocking(bool on, std::error_code& ec) noexcept {
-    assign(ec, detail::set_nonblocking(fd_, on));
+  template <error_sink S = throws>
+  void set_nonblocking(bool on = true, S&& on_error = {}) noexcept(reports_to_code<S>) {
+    report(sys::set_nonblocking(fd_, on).err, on_error, "berth::socket::set_nonblocking");
   }
   /// As set_nonblocking(true), reporting through `ec`.
   void set_nonblocking(std::error_code& ec) noexcept { set_nonblocking(true, ec); }
 
   /// Waits with poll(POLLIN) until a read (or accept) would not block: true, or false when
   /// `timeout` passed first. Also true on end of stream or a pending error, which the next
-  /// call then reports. A signal does not shorten the wait. A timeout of 24.8 days or
-  /// more waits forever.
-  template <class Rep, class Period>
-  bool wait_readable(std::chrono::duration<Rep, Period> timeout) const {
-    return wait(POLLIN, poll_timeout(timeout), "berth: poll(POLLIN)");
-  }
-  /// As wait_readable(timeout), reporting through `ec` (and returning false on error).
-  template <class Rep, class Period>
-  bool wait_readable(std::chrono::duration<Rep, Period> timeout, std::error_code& ec) const noexcept {
-    return wait(POLLIN, poll_timeout(timeout), ec);
+  /// call then reports. A signal does not shorten the wait. A timeout of 24.8 days or more
+  /// (or +infinity) waits forever; zero or less polls once; NaN is
+  /// std::errc::invalid_argument. Reporting through `ec`, returns false on error.
+  template <class Rep, class Period, error_sink S = throws>
+  [[nodiscard]] bool wait_readable(std::chrono::duration<Rep, Period> timeout,
+                                   S&& on_error = {}) const noexcept(reports_to_code<S>) {
+    bool ready = false;
+    const int err = wait_for(fd_, POLLIN, poll_timeout(timeout), ready);
+    report(err, on_error, "berth::socket::wait_readable");
+    return ready;
   }
 
   /// The address this socket is bound to (getsockname); port 0 binds show the chosen port.
-  endpoint_type local_endpoint() const {
+  /// Reporting through `ec`, returns the default endpoint on error.
+  template <error_sink S = throws>
+  [[nodiscard]] endpoint_type local_endpoint(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     endpoint_type ep;
-    if (const int err = get_name(fd_, ep, ::getsockname)) throw_error(err, "berth: getsockname");
-    return ep;
-  }
-  /// As local_endpoint(), reporting through `ec`.
-  endpoint_type local_endpoint(std::error_code& ec) const noexcept {
-    endpoint_type ep;
-    const int err = get_name(fd_, ep, ::getsockname);
-    assign(ec, err);
+    const int err = get_name(fd_, ep, sys::getsockname);
+    report(err, on_error, "berth::socket::local_endpoint");
     return err == 0 ? ep : endpoint_type{};
   }
 
  protected:
   socket_base() noexcept = default;
-  explicit socket_base(int fd) noexcept : fd_(fd) {}
-  socket_base(socket_base&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  socket_base& operator=(socket_base&& other) noexcept {
-    if (this != &other) {
-      if (fd_ >= 0) ::close(fd_);  // once, its outcome ignored, as in the destructor
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  // One close, never retried, its outcome ignored (there is nobody to tell): small enough
-  // to be inlined everywhere, and nothing at all for a moved-from socket.
-  ~socket_base() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  bool wait(short events, int timeout_ms, const char* what) const {
-    bool ready = false;
-    if (const int err = wait_for(fd_, events, timeout_ms, ready)) throw_error(err, what);
-    return ready;
-  }
-  bool wait(short events, int timeout_ms, std::error_code& ec) const noexcept {
-    bool ready = false;
-    const int err = wait_for(fd_, events, timeout_ms, ready);
-    assign(ec, err);
-    return err == 0 && ready;
-  }
-
-  int fd_ = -1;
+  explicit socket_base(int fd) noexcept : descriptor(fd) {}
+  socket_base(socket_base&&) noexcept = default;
+  socket_base& operator=(socket_base&&) noexcept = default;
+  ~socket_base() = default;
 };
 
 }  // namespace berth::detail

@@ -1,0 +1,416 @@
+#ifndef BERTH_DETAIL_BLOCKING_HPP
+#define BERTH_DETAIL_BLOCKING_HPP
+
+// The blocking policy over the single calls of detail/sys.hpp: EINTR retried, time limits
+// that hold across signals, read/write until done, connect completion. Each operation's
+// usual path is its one system call and a test; everything after an interruption or a
+// short transfer is out of line.
+//
+// Time limits after a signal. A blocking call bounded by SO_RCVTIMEO or SO_SNDTIMEO that
+// a signal interrupts is not simply made again (the kernel would start its full limit
+// over, so a signal every millisecond held a 200 ms read for seconds). From the first
+// interruption on, the call runs against a deadline: that limit, counted from the moment
+// of the interruption, is waited for with poll and the call is made with MSG_DONTWAIT.
+// When the limit has passed the call fails as the kernel's own timer would fail it
+// (EAGAIN, or EINPROGRESS for a TCP connect). The time before the first interruption is
+// not known without reading a clock on every call, which the usual path does not do: a
+// call ends at most one limit after its first interruption (under a storm of signals,
+// one limit after it began). Nothing here allocates.
+
+#include <berth/detail/chrono.hpp>
+#include <berth/detail/sys.hpp>
+#include <berth/error.hpp>
+
+#include <fcntl.h>  // O_NONBLOCK
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <type_traits>
+
+namespace berth::detail {
+
+using clock = std::chrono::steady_clock;
+
+/// An io_result from a single call's result: the bytes, or 0 and the error.
+[[gnu::always_inline]] inline io_result to_io(sys::result r) noexcept {
+  if (r.err == 0) return {static_cast<std::size_t>(r.value), 0};
+  return {0, r.err};
+}
+
+// ---- time limits --------------------------------------------------------------------
+// The helpers of the slow paths are kept out of line (gnu::noinline): each is a system call
+// or a clock read anyway, and inlined into every caller they would only use up the
+// compiler's inlining budget that the usual paths need.
+
+/// What poll_timeout returns for a duration that is not a number: the callers report
+/// std::errc::invalid_argument.
+inline constexpr int invalid_timeout = INT_MIN;
+
+/// A duration as poll's timeout: milliseconds rounded up; 0 for zero or less (and -inf);
+/// -1 (wait forever) from INT_MAX milliseconds (24.8 days) on, +inf included;
+/// invalid_timeout for NaN.
+template <class Rep, class Period>
+constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept {
+  if constexpr (std::is_floating_point_v<Rep>) {
+    if (timeout.count() != timeout.count()) return invalid_timeout;
+  }
+  if (timeout <= timeout.zero()) return 0;
+  if (timeout >= std::chrono::duration<double, std::milli>(INT_MAX)) return -1;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(timeout).count());
+}
+
+/// Milliseconds from now until `deadline`, rounded up, for poll (0 once it has passed).
+[[gnu::noinline]] inline int milliseconds_until(clock::time_point deadline) noexcept {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+  if (left.count() <= 0) return 0;
+  return left.count() < INT_MAX ? static_cast<int>(left.count()) : INT_MAX;
+}
+
+/// The limit SO_RCVTIMEO or SO_SNDTIMEO (`name`) puts on fd's blocking calls; zero for
+/// none, or when it cannot be read.
+[[gnu::noinline]] inline clock::duration kernel_time_limit(int fd, int name) noexcept {
+  timeval t{};
+  socklen_t size = sizeof t;
+  if (sys::getsockopt(fd, SOL_SOCKET, name, &t, &size).err != 0) return {};
+  return std::chrono::duration_cast<clock::duration>(std::chrono::seconds(t.tv_sec) +
+                                                     std::chrono::microseconds(t.tv_usec));
+}
+
+/// Whether O_NONBLOCK is set on fd (false when it cannot be read).
+[[gnu::noinline]] inline bool is_nonblocking(int fd) noexcept {
+  const sys::result r = sys::get_status_flags(fd);
+  return r.err == 0 && (r.value & O_NONBLOCK) != 0;
+}
+
+/// poll for `events` on one descriptor, `timeout_ms` as poll takes it (-1: forever).
+/// `ready` is false on timeout. A signal does not cut the wait short: poll is called
+/// again with the time that is left. A descriptor that is not open is EBADF (poll itself
+/// would ignore a negative one and just sleep); invalid_timeout is EINVAL.
+[[gnu::noinline]] inline int wait_for(int fd, short events, int timeout_ms, bool& ready) noexcept {
+  ready = false;
+  if (timeout_ms == invalid_timeout) return EINVAL;
+  if (fd < 0) return EBADF;
+  const clock::time_point deadline =
+      timeout_ms > 0 ? clock::now() + std::chrono::milliseconds(timeout_ms) : clock::time_point{};
+  pollfd p{fd, events, 0};
+  for (;;) {
+    const sys::result r = sys::poll(&p, 1, timeout_ms);
+    if (r.value > 0) {
+      if (p.revents & POLLNVAL) return EBADF;
+      ready = true;
+      return 0;
+    }
+    if (r.value == 0) return 0;
+    if (r.err != EINTR) return r.err;
+    if (timeout_ms > 0) timeout_ms = milliseconds_until(deadline);
+  }
+}
+
+/// As wait_for, until `deadline`.
+inline int wait_until(int fd, short events, clock::time_point deadline, bool& ready) noexcept {
+  return wait_for(fd, events, milliseconds_until(deadline), ready);
+}
+
+// ---- one call, EINTR retried -----------------------------------------------------------
+
+/// What a single call does once a signal interrupted it (the kernel had started nothing
+/// that goes on). `call(flags)` makes the call again with `flags` added. Without a kernel
+/// time limit on the socket it is simply made again; with one, it runs against a deadline
+/// counted from now (see the top of this file): poll for `events` with the time left,
+/// then the call with MSG_DONTWAIT; expiry is EAGAIN, as the kernel's timer reports it.
+template <class Call>
+[[gnu::cold, gnu::noinline]] sys::result retry_interrupted(const int& fd, short events,
+                                                           int limit_name, Call call) noexcept {
+  const clock::duration limit = kernel_time_limit(fd, limit_name);
+  if (limit == clock::duration::zero()) {
+    for (;;) {
+      const sys::result r = call(0);
+      if (r.err != EINTR) return r;
+    }
+  }
+  const clock::time_point deadline = clock::now() + limit;
+  for (;;) {
+    bool ready = false;
+    if (const int err = wait_until(fd, events, deadline, ready)) return {-1, err};
+    if (!ready) return {-1, EAGAIN};
+    const sys::result r = call(MSG_DONTWAIT);
+    if (r.err != EAGAIN && r.err != EINTR) return r;
+  }
+}
+
+// Each call below is its system call and a test. After EINTR it goes on in a function of
+// its own (out of line, its arguments passed as they are), so that the code inlined where
+// the call is made stays that small.
+
+/// recv after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result recv_interrupted(const int& fd, void* data,
+                                                                 std::size_t size, int flags) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, data, size, flags](int more) {
+    return sys::recv(fd, data, size, flags | more);
+  });
+}
+
+/// send after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result send_interrupted(const int& fd, const void* data,
+                                                                 std::size_t size, int flags) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, data, size, flags](int more) {
+    return sys::send(fd, data, size, flags | more);
+  });
+}
+
+/// recvfrom after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result recvfrom_interrupted(const int& fd, void* data,
+                                                                     std::size_t size, int flags,
+                                                                     sockaddr* from,
+                                                                     socklen_t* from_size) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, data, size, flags, from, from_size](int more) {
+    return sys::recvfrom(fd, data, size, flags | more, from, from_size);
+  });
+}
+
+/// sendto after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result sendto_interrupted(const int& fd, const void* data,
+                                                                   std::size_t size, int flags,
+                                                                   const sockaddr* to,
+                                                                   socklen_t to_size) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, data, size, flags, to, to_size](int more) {
+    return sys::sendto(fd, data, size, flags | more, to, to_size);
+  });
+}
+
+/// accept4 after EINTR (see retry_interrupted; accept4 has no MSG_DONTWAIT, so after poll
+/// another thread may take the connection first and the call then waits again).
+[[gnu::cold, gnu::noinline]] inline sys::result accept_interrupted(const int& fd, sockaddr* peer,
+                                                                   socklen_t* peer_size) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, peer, peer_size](int) {
+    return sys::accept4(fd, peer, peer_size, SOCK_CLOEXEC);
+  });
+}
+
+/// One recv; EINTR retried; 0 bytes at end of stream.
+[[gnu::always_inline]] inline io_result receive_some(const int& fd, void* data, std::size_t size, int flags) noexcept {
+  const sys::result r = sys::recv(fd, data, size, flags);
+  if (r.err == EINTR) [[unlikely]] return to_io(recv_interrupted(fd, data, size, flags));
+  return to_io(r);
+}
+
+/// One send; EINTR retried.
+[[gnu::always_inline]] inline io_result send_some(const int& fd, const void* data, std::size_t size, int flags) noexcept {
+  const sys::result r = sys::send(fd, data, size, flags);
+  if (r.err == EINTR) [[unlikely]] return to_io(send_interrupted(fd, data, size, flags));
+  return to_io(r);
+}
+
+/// What a truncated message reports; out of line, so that the usual path is not merged
+/// with it into conditional moves.
+[[gnu::cold, gnu::noinline]] inline io_result truncated_message(std::size_t size) noexcept {
+  return {size, code_of(error::truncated)};
+}
+
+/// The outcome of one recvfrom/recvmsg with MSG_TRUNC into `size` bytes: the message's
+/// length, or error::truncated (the buffer full) when it was longer.
+[[gnu::always_inline]] inline io_result message_received(sys::result r, std::size_t size) noexcept {
+  if (r.err != 0) return {0, r.err};
+  if (static_cast<std::size_t>(r.value) > size) return truncated_message(size);
+  return {static_cast<std::size_t>(r.value), 0};
+}
+
+/// One recvfrom of one message with MSG_TRUNC, so a message longer than the buffer is
+/// reported (error::truncated, the buffer full) instead of cut silently. EINTR retried.
+[[gnu::always_inline]] inline io_result receive_message(const int& fd, void* data, std::size_t size, sockaddr* from,
+                                 socklen_t* from_size) noexcept {
+  const sys::result r = sys::recvfrom(fd, data, size, MSG_TRUNC, from, from_size);
+  if (r.err == EINTR) [[unlikely]]
+    return message_received(recvfrom_interrupted(fd, data, size, MSG_TRUNC, from, from_size), size);
+  return message_received(r, size);
+}
+
+/// One sendto of one message; EINTR retried.
+[[gnu::always_inline]] inline io_result send_message(const int& fd, const void* data, std::size_t size, int flags,
+                              const sockaddr* to, socklen_t to_size) noexcept {
+  const sys::result r = sys::sendto(fd, data, size, flags, to, to_size);
+  if (r.err == EINTR) [[unlikely]] return to_io(sendto_interrupted(fd, data, size, flags, to, to_size));
+  return to_io(r);
+}
+
+/// accept4 with SOCK_CLOEXEC; EINTR retried. The new descriptor, or the error.
+[[gnu::always_inline]] inline sys::result accept(const int& fd, sockaddr* peer, socklen_t* peer_size) noexcept {
+  const sys::result r = sys::accept4(fd, peer, peer_size, SOCK_CLOEXEC);
+  if (r.err == EINTR) [[unlikely]] return accept_interrupted(fd, peer, peer_size);
+  return r;
+}
+
+// ---- until done ------------------------------------------------------------------------
+
+/// The rest of a transfer whose first call came back short or interrupted. `call(p, n,
+/// flags)` moves up to n bytes at offset p; `events` is what poll waits for and
+/// `limit_name` the kernel limit that bounds it. `done` bytes already moved.
+template <class Call>
+[[gnu::cold, gnu::noinline]] io_result transfer_rest(const int& fd, std::size_t size,
+                                                     std::size_t done, short events,
+                                                     int limit_name, bool zero_is_eof,
+                                                     Call call) noexcept {
+  const clock::duration limit = kernel_time_limit(fd, limit_name);
+  const bool timed = limit != clock::duration::zero() && !is_nonblocking(fd);
+  const clock::time_point deadline = timed ? clock::now() + limit : clock::time_point{};
+  while (done < size) {
+    if (timed) {
+      bool ready = false;
+      if (const int err = wait_until(fd, events, deadline, ready)) return {done, err};
+      if (!ready) return {done, EAGAIN};
+    }
+    const sys::result r = call(done, size - done, timed ? MSG_DONTWAIT : 0);
+    if (r.err == 0) {
+      if (r.value == 0 && zero_is_eof) return {done, code_of(error::eof)};
+      done += static_cast<std::size_t>(r.value);
+    } else if (r.err != EINTR && !(timed && r.err == EAGAIN)) {
+      return {done, r.err};
+    }
+  }
+  return {size, 0};
+}
+
+/// recv with MSG_WAITALL until `size` bytes arrived; end of stream first is error::eof.
+/// A signal or a kernel time limit may end a MSG_WAITALL recv early: the rest is then
+/// read against a deadline (see the top of this file). No system call for size 0.
+[[gnu::always_inline]] inline io_result receive_all(const int& fd, void* data, std::size_t size) noexcept {
+  if (size == 0) return {0, 0};
+  const sys::result r = sys::recv(fd, data, size, MSG_WAITALL);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  if (r.value == 0) return {0, code_of(error::eof)};
+  auto* const p = static_cast<char*>(data);
+  return transfer_rest(fd, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0, POLLIN,
+                       SO_RCVTIMEO, true, [&fd, p](std::size_t at, std::size_t n, int more) {
+                         return sys::recv(fd, p + at, n, more != 0 ? more : MSG_WAITALL);
+                       });
+}
+
+/// send until all of `size` bytes went out; a signal or a kernel time limit may end a send
+/// early: the rest is sent against a deadline. No system call for size 0.
+[[gnu::always_inline]] inline io_result send_all(const int& fd, const void* data, std::size_t size, int flags) noexcept {
+  if (size == 0) return {0, 0};
+  const sys::result r = sys::send(fd, data, size, flags);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  const auto* const p = static_cast<const char*>(data);
+  return transfer_rest(fd, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0, POLLOUT,
+                       SO_SNDTIMEO, false, [&fd, p, flags](std::size_t at, std::size_t n, int more) {
+                         return sys::send(fd, p + at, n, flags | more);
+                       });
+}
+
+// ---- connect ---------------------------------------------------------------------------
+
+/// The outcome of a connection attempt that went on in the kernel (SO_ERROR).
+[[gnu::noinline]] inline int pending_error(int fd) noexcept {
+  int value = 0;
+  socklen_t size = sizeof value;
+  if (const sys::result r = sys::getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &size); r.err != 0)
+    return r.err;
+  return value;
+}
+
+/// Sets SO_SNDTIMEO to `limit`, zero for none.
+[[gnu::noinline]] inline int set_send_limit(int fd, clock::duration limit) noexcept {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(limit).count();
+  const timeval t{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+  return sys::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t).err;
+}
+
+/// A unix-domain connect made until it ends otherwise than by a signal, within
+/// `deadline`: a unix connect waits only for room in the listener's backlog, and that
+/// wait honours SO_SNDTIMEO, so each attempt gets the time that is left (at least a
+/// microsecond: zero would mean forever); `restore` is put back afterwards. The first
+/// attempt is always made. Expiry is ETIMEDOUT.
+[[gnu::cold, gnu::noinline]] inline int connect_local_until(int fd, const sockaddr* to,
+                                                            socklen_t size,
+                                                            clock::time_point deadline,
+                                                            clock::duration restore) noexcept {
+  int err = 0;
+  for (;;) {
+    const clock::duration left = deadline - clock::now();
+    if ((err = set_send_limit(fd, left > std::chrono::microseconds(1) ? left
+                                                                     : std::chrono::microseconds(1))) != 0)
+      return err;
+    const sys::result r = sys::connect(fd, to, size);
+    if (r.err != EINTR) {
+      err = r.err == EAGAIN ? ETIMEDOUT : r.err;
+      break;
+    }
+    if (clock::now() >= deadline) {
+      err = ETIMEDOUT;
+      break;
+    }
+  }
+  if (const int reset = set_send_limit(fd, restore); err == 0) err = reset;
+  return err;
+}
+
+/// What connect does once connect(2) failed; out of line, so that a connect that succeeds
+/// is the few instructions of hand-written code wherever it is inlined. Only a signal
+/// needs more: a TCP handshake goes on in the kernel, so it is completed by waiting (poll,
+/// then SO_ERROR) for no longer than the SO_SNDTIMEO that bounds a blocking connect
+/// (expiry is EINPROGRESS, as the kernel reports it); a unix connect has nothing in flight
+/// and is made again.
+template <bool Local>
+[[gnu::cold, gnu::noinline]] int connect_failed(int fd, const sockaddr* to, socklen_t size,
+                                                int err) noexcept {
+  if (err != EINTR) return err;
+  const clock::duration limit = kernel_time_limit(fd, SO_SNDTIMEO);
+  if constexpr (Local) {
+    if (limit == clock::duration::zero()) {
+      for (;;) {
+        const sys::result r = sys::connect(fd, to, size);
+        if (r.err != EINTR) return r.err;
+      }
+    }
+    const int result = connect_local_until(fd, to, size, clock::now() + limit, limit);
+    return result == ETIMEDOUT ? EAGAIN : result;  // as the kernel's own limit reports it
+  } else {
+    bool ready = false;
+    const int timeout_ms =
+        limit == clock::duration::zero() ? -1 : milliseconds_until(clock::now() + limit);
+    if (const int e = wait_for(fd, POLLOUT, timeout_ms, ready)) return e;
+    if (!ready) return EINPROGRESS;
+    return pending_error(fd);
+  }
+}
+
+/// connect(2), completed as connect_failed says when a signal interrupts it.
+template <bool Local>
+[[gnu::always_inline]] inline int connect(const int& fd, const sockaddr* to, socklen_t size) noexcept {
+  const sys::result r = sys::connect(fd, to, size);
+  if (r.err == 0) [[likely]] return 0;
+  return connect_failed<Local>(fd, to, size, r.err);
+}
+
+/// connect with a time limit on a socket made for it. TCP: the socket is non-blocking
+/// (SOCK_NONBLOCK); connect, poll, SO_ERROR, then FIONBIO back to blocking. Unix: set
+/// SO_SNDTIMEO, connect, clear it (see connect_local_until). Expiry is ETIMEDOUT; a
+/// timeout of -1 waits as long as a plain connect would.
+template <bool Local>
+int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) noexcept {
+  if constexpr (Local) {
+    if (timeout_ms < 0) return connect<true>(fd, to, size);
+    return connect_local_until(fd, to, size, clock::now() + std::chrono::milliseconds(timeout_ms),
+                               clock::duration::zero());
+  } else {
+    if (const sys::result r = sys::connect(fd, to, size); r.err != 0) {
+      if (r.err != EINPROGRESS) return r.err;
+      bool ready = false;
+      if (const int err = wait_for(fd, POLLOUT, timeout_ms, ready)) return err;
+      if (!ready) return ETIMEDOUT;
+      if (const int err = pending_error(fd)) return err;
+    }
+    return sys::set_nonblocking(fd, false).err;
+  }
+}
+
+}  // namespace berth::detail
+
+#endif  // BERTH_DETAIL_BLOCKING_HPP
