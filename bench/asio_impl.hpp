@@ -30,7 +30,7 @@ struct asio_impl {
   }
 
   /// Every Asio socket belongs to an I/O context; one for the process.
-  static asio::io_context& context() {
+  [[gnu::always_inline]] static asio::io_context& context() {
     static asio::io_context instance;
     return instance;
   }
@@ -49,7 +49,7 @@ struct asio_impl {
   };
 
   template <transport T>
-  static listener<T> listen() {
+  [[gnu::always_inline]] static listener<T> listen() {
     if constexpr (T == transport::unix_stream) {
       std::string path = unix_socket_path();
       const asio::local::stream_protocol::endpoint ep(path);
@@ -71,7 +71,7 @@ struct asio_impl {
   };
 
   template <transport T>
-  static stream_pair<T> open_stream() {
+  [[gnu::always_inline]] static stream_pair<T> open_stream() {
     stream_pair<T> p{typename protocol<T>::socket(context()),
                      typename protocol<T>::socket(context())};
     if constexpr (T == transport::socketpair) {
@@ -89,16 +89,16 @@ struct asio_impl {
   }
 
   template <class S>
-  static void write(S& s, std::span<const char> data) {
+  [[gnu::always_inline]] static void write(S& s, std::span<const char> data) {
     asio::write(s, asio::buffer(data.data(), data.size()));
   }
   template <class S>
-  static void read(S& s, std::span<char> data) {
+  [[gnu::always_inline]] static void read(S& s, std::span<char> data) {
     asio::read(s, asio::buffer(data.data(), data.size()));
   }
   /// One read_some; end of stream (asio::error::eof) is 0, as for the others.
   template <class S>
-  static std::size_t read_some(S& s, std::span<char> data) {
+  [[gnu::always_inline]] static std::size_t read_some(S& s, std::span<char> data) {
     std::error_code ec;
     const std::size_t n = s.read_some(asio::buffer(data.data(), data.size()), ec);
     if (ec == asio::error::eof) return 0;
@@ -106,23 +106,32 @@ struct asio_impl {
     return n;
   }
   template <class S>
-  static void shutdown_send(S& s) {
+  [[gnu::always_inline]] static void shutdown_send(S& s) {
     s.shutdown(asio::socket_base::shutdown_send);
   }
 
   template <transport T>
-  static void connect_accept_close(listener<T>& l) {
+  [[gnu::always_inline]] static void connect_accept_close(listener<T>& l) {
     typename protocol<T>::socket client(context());
     client.connect(l.ep);
     const typename protocol<T>::socket server = l.acceptor.accept();
   }
 
-  static void listen_close() {
+  template <transport T>
+  [[gnu::always_inline]] static void connect_accept_peer_close(listener<T>& l) {
+    typename protocol<T>::socket client(context());
+    client.connect(l.ep);
+    typename protocol<T>::endpoint peer;
+    const typename protocol<T>::socket server = l.acceptor.accept(peer);
+    keep(peer);
+  }
+
+  [[gnu::always_inline]] static void listen_close() {
     const asio::ip::tcp::acceptor a(
         context(), asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
   }
 
-  static void socket_pair_close() {
+  [[gnu::always_inline]] static void socket_pair_close() {
     asio::local::stream_protocol::socket a(context()), b(context());
     asio::local::connect_pair(a, b);
   }
@@ -131,14 +140,14 @@ struct asio_impl {
 
   using udp_endpoint = asio::ip::udp::endpoint;
 
-  static asio::ip::udp::socket open_udp() {
+  [[gnu::always_inline]] static asio::ip::udp::socket open_udp() {
     return asio::ip::udp::socket(context(), udp_endpoint(asio::ip::address_v4::loopback(), 0));
   }
-  static udp_endpoint local_endpoint(const asio::ip::udp::socket& s) { return s.local_endpoint(); }
-  static void send_to(asio::ip::udp::socket& s, std::span<const char> data, const udp_endpoint& to) {
+  [[gnu::always_inline]] static udp_endpoint local_endpoint(const asio::ip::udp::socket& s) { return s.local_endpoint(); }
+  [[gnu::always_inline]] static void send_to(asio::ip::udp::socket& s, std::span<const char> data, const udp_endpoint& to) {
     s.send_to(asio::buffer(data.data(), data.size()), to);
   }
-  static std::size_t receive_from(asio::ip::udp::socket& s, std::span<char> data,
+  [[gnu::always_inline]] static std::size_t receive_from(asio::ip::udp::socket& s, std::span<char> data,
                                   udp_endpoint& from) {
     return s.receive_from(asio::buffer(data.data(), data.size()), from);
   }
@@ -147,13 +156,13 @@ struct asio_impl {
   // make_address_v4/v6 take NUL-terminated text (their string_view forms copy it into a
   // std::string first): the samples are NUL-terminated.
 
-  static asio::ip::address_v4 parse_ipv4(std::string_view text) {
+  [[gnu::always_inline]] static asio::ip::address_v4 parse_ipv4(std::string_view text) {
     std::error_code ec;
     const asio::ip::address_v4 a = asio::ip::make_address_v4(text.data(), ec);
     if (ec) fail(EINVAL, "make_address_v4");
     return a;
   }
-  static asio::ip::address_v6 parse_ipv6(std::string_view text) {
+  [[gnu::always_inline]] static asio::ip::address_v6 parse_ipv6(std::string_view text) {
     std::error_code ec;
     const asio::ip::address_v6 a = asio::ip::make_address_v6(text.data(), ec);
     if (ec) fail(EINVAL, "make_address_v6");
@@ -161,7 +170,7 @@ struct asio_impl {
   }
 
   /// Asio reads no endpoints: the address as make_address does, the port as the libc code.
-  static std::uint16_t parse_port(std::string_view text) {
+  [[gnu::always_inline]] static std::uint16_t parse_port(std::string_view text) {
     unsigned value = 0;
     const char* end = text.data() + text.size();
     if (text.empty() || text.size() > 5 || (text.size() > 1 && text[0] == '0'))
@@ -170,7 +179,7 @@ struct asio_impl {
     if (r.ec != std::errc{} || r.ptr != end || value > 65535) fail(EINVAL, "port");
     return static_cast<std::uint16_t>(value);
   }
-  static asio::ip::tcp::endpoint parse_inet(std::string_view text) {
+  [[gnu::always_inline]] static asio::ip::tcp::endpoint parse_inet(std::string_view text) {
     const std::size_t colon = text.rfind(':');
     char host[16];
     if (colon == std::string_view::npos || colon >= sizeof host) fail(EINVAL, "endpoint");
@@ -178,7 +187,7 @@ struct asio_impl {
     host[colon] = '\0';
     return {parse_ipv4(host), parse_port(text.substr(colon + 1))};
   }
-  static asio::ip::tcp::endpoint parse_inet6(std::string_view text) {
+  [[gnu::always_inline]] static asio::ip::tcp::endpoint parse_inet6(std::string_view text) {
     const std::size_t close = text.find(']');
     char host[46];
     if (text.empty() || text[0] != '[' || close == std::string_view::npos ||
@@ -189,10 +198,10 @@ struct asio_impl {
     return {parse_ipv6(host), parse_port(text.substr(close + 2))};
   }
 
-  static std::string to_string(const asio::ip::address_v4& a) { return a.to_string(); }
-  static std::string to_string(const asio::ip::address_v6& a) { return a.to_string(); }
+  [[gnu::always_inline]] static std::string to_string(const asio::ip::address_v4& a) { return a.to_string(); }
+  [[gnu::always_inline]] static std::string to_string(const asio::ip::address_v6& a) { return a.to_string(); }
   /// Asio's endpoints print only through operator<< (an ostringstream); this is quicker.
-  static std::string to_string(const asio::ip::tcp::endpoint& ep) {
+  [[gnu::always_inline]] static std::string to_string(const asio::ip::tcp::endpoint& ep) {
     std::string text;
     if (ep.address().is_v6()) {
       text = '[';

@@ -22,12 +22,8 @@
 // on): a round trip is then two wake-ups on that CPU, the same every time, where threads
 // left to wander between CPUs make each repetition fast or slow at random.
 // --berth_cpu=<n> picks the CPU; --berth_cpu=all leaves the threads free.
-#include "berth_impl.hpp"
-#include "libc_impl.hpp"
+#include "implementations.hpp"
 #include "operations.hpp"
-#if defined(BERTH_BENCH_ASIO)
-#include "asio_impl.hpp"
-#endif
 
 #include <benchmark/benchmark.h>
 #include <berth/version.hpp>
@@ -70,32 +66,10 @@ std::vector<row>& rows() {
   return instance;
 }
 
-/// One implementation of one operation, behind a virtual call per block (not per step).
-struct block {
-  virtual ~block() = default;
-  virtual void run(std::size_t count) = 0;
-};
-
-template <class Op>
-struct block_of final : block {
-  Op op;
-  void run(std::size_t count) override {
-    for (std::size_t i = 0; i < count; ++i) op.step();
-  }
-};
-
 /// The operation in every implementation that has it, in the order of `implementations`
 /// (null where there is none).
-template <template <class> class Op>
-std::array<std::unique_ptr<block>, 3> make_blocks() {
-  std::array<std::unique_ptr<block>, 3> blocks;
-  blocks[0] = std::make_unique<block_of<Op<libc_impl>>>();
-  blocks[1] = std::make_unique<block_of<Op<berth_impl>>>();
-#if defined(BERTH_BENCH_ASIO)
-  if constexpr (requires { typename Op<asio_impl>; })
-    blocks[2] = std::make_unique<block_of<Op<asio_impl>>>();
-#endif
-  return blocks;
+std::array<std::unique_ptr<block>, 3> make_blocks(std::string_view key) {
+  return {make_libc_block(key), make_berth_block(key), make_asio_block(key)};
 }
 
 double seconds_of(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -108,11 +82,10 @@ double median(std::vector<double> v) {
   return (*middle + *std::max_element(v.begin(), middle)) / 2;
 }
 
-template <template <class> class Op>
-void measure(benchmark::State& state, const std::string& label) {
+void measure(benchmark::State& state, const std::string& key, const std::string& label) {
   state.SetLabel(label);  // for bench/plot.py, in the JSON output
   try {
-    std::array<std::unique_ptr<block>, 3> blocks = make_blocks<Op>();
+    std::array<std::unique_ptr<block>, 3> blocks = make_blocks(key);
     // Operations per block: as many as libc does in block_time.
     std::size_t count = 1;
     for (;;) {
@@ -152,9 +125,8 @@ void register_all() {
         rows().push_back({std::string(key), std::string(label), what, {NAN, NAN, NAN},
                           {NAN, NAN, NAN}, {}});
         benchmark::RegisterBenchmark(std::string(key).c_str(),
-                                     [text = std::string(label)](benchmark::State& state) {
-                                       measure<Op>(state, text);
-                                     })
+                                     [name = std::string(key), text = std::string(label)](
+                                         benchmark::State& state) { measure(state, name, text); })
             ->UseRealTime();
       });
 }
@@ -177,15 +149,6 @@ std::string compiler() {
   return __VERSION__;
 #else
   return std::string("GCC ") + __VERSION__;
-#endif
-}
-
-std::string asio_version() {
-#if defined(BERTH_BENCH_ASIO)
-  return std::to_string(ASIO_VERSION / 100000) + "." + std::to_string(ASIO_VERSION / 100 % 1000) +
-         "." + std::to_string(ASIO_VERSION % 100);
-#else
-  return "";
 #endif
 }
 
@@ -331,9 +294,11 @@ class table_reporter final : public benchmark::BenchmarkReporter {
       std::printf("%s\n", text.c_str());
       if (l == 0) {
         text = "|";
-        for (std::size_t c = 0; c < 6; ++c)
-          text += (c == 0 ? " " + std::string(width[c], '-') + " |"
-                          : " " + std::string(width[c] - 1, '-') + ": |");
+        for (std::size_t c = 0; c < 6; ++c) {
+          text += ' ';  // appended piece by piece: GCC 12 misreads " " + std::string (-Wrestrict)
+          text.append(c == 0 ? width[c] : width[c] - 1, '-');
+          text += c == 0 ? " |" : ": |";
+        }
         std::printf("%s\n", text.c_str());
       }
     }

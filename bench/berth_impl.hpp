@@ -34,7 +34,7 @@ struct berth_impl {
       std::conditional_t<T == transport::tcp6, berth::inet6, berth::local>>;
 
   template <transport T>
-  static typename family<T>::endpoint any_port() {
+  [[gnu::always_inline]] static typename family<T>::endpoint any_port() {
     if constexpr (T == transport::tcp4)
       return berth::inet_endpoint(berth::ipv4_address::loopback(), 0);
     else
@@ -50,7 +50,7 @@ struct berth_impl {
   };
 
   template <transport T>
-  static listener<T> listen() {
+  [[gnu::always_inline]] static listener<T> listen() {
     if constexpr (T == transport::unix_stream) {
       std::string path = unix_socket_path();
       berth::local_endpoint ep(path);
@@ -68,7 +68,7 @@ struct berth_impl {
   };
 
   template <transport T>
-  static stream_pair<T> open_stream() {
+  [[gnu::always_inline]] static stream_pair<T> open_stream() {
     if constexpr (T == transport::socketpair) {
       auto [a, b] = berth::socket_pair();
       return {std::move(a), std::move(b)};
@@ -85,63 +85,72 @@ struct berth_impl {
   }
 
   template <class S>
-  static void write(S& s, std::span<const char> data) {
+  [[gnu::always_inline]] static void write(S& s, std::span<const char> data) {
     s.write(data);
   }
   template <class S>
-  static void read(S& s, std::span<char> data) {
+  [[gnu::always_inline]] static void read(S& s, std::span<char> data) {
     s.read(data);
   }
   template <class S>
-  static std::size_t read_some(S& s, std::span<char> data) {
+  [[gnu::always_inline]] static std::size_t read_some(S& s, std::span<char> data) {
     return s.read_some(data);
   }
   template <class S>
-  static void shutdown_send(S& s) {
+  [[gnu::always_inline]] static void shutdown_send(S& s) {
     s.shutdown(berth::shutdown_type::send);
   }
 
   /// One connection made and taken down.
   template <transport T>
-  static void connect_accept_close(listener<T>& l) {
+  [[gnu::always_inline]] static void connect_accept_close(listener<T>& l) {
     const auto client = berth::connect(l.ep);
     const auto server = l.acceptor.accept();
   }
 
-  static void listen_close() {
+  /// As connect_accept_close, asking for the peer's address (which berth checks).
+  template <transport T>
+  [[gnu::always_inline]] static void connect_accept_peer_close(listener<T>& l) {
+    const auto client = berth::connect(l.ep);
+    berth::inet_endpoint peer;
+    const auto server = l.acceptor.accept(peer);
+    keep(peer);
+  }
+
+  [[gnu::always_inline]] static void listen_close() {
     const auto a = berth::listen(berth::inet_endpoint(berth::ipv4_address::loopback(), 0));
   }
 
-  static void socket_pair_close() { const auto pair = berth::socket_pair(); }
+  [[gnu::always_inline]] static void socket_pair_close() { const auto pair = berth::socket_pair(); }
 
   // ---- single calls, for the syscall audit ------------------------------------------------
 
   static constexpr bool audits_single_calls = true;
 
   template <class S>
-  static void toggle_nonblocking(S& s) {
+  [[gnu::always_inline]] static void toggle_nonblocking(S& s) {
     s.set_nonblocking();
     s.set_nonblocking(false);
   }
   template <class S>
-  static void set_get_option(S& s) {
+  [[gnu::always_inline]] static void set_get_option(S& s) {
     s.set(berth::option::no_delay{true});
     if (!s.template get<berth::option::no_delay>().value)
       fail(std::make_error_code(std::errc::invalid_argument), "no_delay");
   }
   template <class S>
-  static void both_endpoints(S& s) {
+  [[gnu::always_inline]] static void both_endpoints(S& s) {
     const auto here = s.local_endpoint();
     const auto there = s.remote_endpoint();
     keep(here);
     keep(there);
   }
   template <class S>
-  static bool wait_readable(S& s) {
+  [[gnu::always_inline]] static bool wait_readable(S& s) {
     return s.wait_readable(std::chrono::seconds(1));
   }
   template <transport T>
-  static void connect_within_accept_close(listener<T>& l) {
+  [[gnu::always_inline]] static void connect_within_accept_close(listener<T>& l) {
     const auto client = berth::connect(l.ep, std::chrono::seconds(1));
     const auto server = l.acceptor.accept();
   }
@@ -150,17 +159,17 @@ struct berth_impl {
 
   using udp_endpoint = berth::inet_endpoint;
 
-  static berth::datagram_socket<berth::inet> open_udp() {
+  [[gnu::always_inline]] static berth::datagram_socket<berth::inet> open_udp() {
     return berth::bind<berth::datagram>(berth::inet_endpoint(berth::ipv4_address::loopback(), 0));
   }
-  static udp_endpoint local_endpoint(const berth::datagram_socket<berth::inet>& s) {
+  [[gnu::always_inline]] static udp_endpoint local_endpoint(const berth::datagram_socket<berth::inet>& s) {
     return s.local_endpoint();
   }
-  static void send_to(berth::datagram_socket<berth::inet>& s, std::span<const char> data,
+  [[gnu::always_inline]] static void send_to(berth::datagram_socket<berth::inet>& s, std::span<const char> data,
                       const udp_endpoint& to) {
     s.send_to(data, to);
   }
-  static std::size_t receive_from(berth::datagram_socket<berth::inet>& s, std::span<char> data,
+  [[gnu::always_inline]] static std::size_t receive_from(berth::datagram_socket<berth::inet>& s, std::span<char> data,
                                   udp_endpoint& from) {
     return s.receive_from(data, from);
   }
@@ -168,27 +177,27 @@ struct berth_impl {
   // ---- text ------------------------------------------------------------------------------
 
   template <class V>
-  static V parse(std::string_view text) {
+  [[gnu::always_inline]] static V parse(std::string_view text) {
     std::error_code ec;
     const V value = V::parse(text, ec);
     if (ec) fail(ec, "parse");
     return value;
   }
-  static berth::ipv4_address parse_ipv4(std::string_view t) { return parse<berth::ipv4_address>(t); }
-  static berth::ipv6_address parse_ipv6(std::string_view t) { return parse<berth::ipv6_address>(t); }
-  static berth::inet_endpoint parse_inet(std::string_view t) { return parse<berth::inet_endpoint>(t); }
-  static berth::inet6_endpoint parse_inet6(std::string_view t) {
+  [[gnu::always_inline]] static berth::ipv4_address parse_ipv4(std::string_view t) { return parse<berth::ipv4_address>(t); }
+  [[gnu::always_inline]] static berth::ipv6_address parse_ipv6(std::string_view t) { return parse<berth::ipv6_address>(t); }
+  [[gnu::always_inline]] static berth::inet_endpoint parse_inet(std::string_view t) { return parse<berth::inet_endpoint>(t); }
+  [[gnu::always_inline]] static berth::inet6_endpoint parse_inet6(std::string_view t) {
     return parse<berth::inet6_endpoint>(t);
   }
 
   template <class V>
-  static char* to_chars(const V& value, char* first, char* last) {
+  [[gnu::always_inline]] static char* to_chars(const V& value, char* first, char* last) {
     const berth::to_chars_result r = value.to_chars(first, last);
     if (r.ec != std::errc{}) fail(std::make_error_code(r.ec), "to_chars");
     return r.ptr;
   }
   template <class V>
-  static std::string to_string(const V& value) {
+  [[gnu::always_inline]] static std::string to_string(const V& value) {
     return value.to_string();
   }
 };

@@ -77,18 +77,18 @@ struct libc_impl {
 
   // ---- building blocks ---------------------------------------------------------------
 
-  static fd open_socket(int domain, int type) {
+  [[gnu::always_inline]] static fd open_socket(int domain, int type) {
     const int s = ::socket(domain, type | SOCK_CLOEXEC, 0);
     if (s < 0) fail("socket");
     return fd(s);
   }
 
-  static void set_flag(const fd& s, int level, int option) {
+  [[gnu::always_inline]] static void set_flag(const fd& s, int level, int option) {
     const int on = 1;
     if (::setsockopt(s.get(), level, option, &on, sizeof on) != 0) fail("setsockopt");
   }
 
-  static address loopback(int family) {
+  [[gnu::always_inline]] static address loopback(int family) {
     address a;
     if (family == AF_INET) {
       auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
@@ -104,7 +104,7 @@ struct libc_impl {
     return a;
   }
 
-  static address unix_address(const std::string& path) {
+  [[gnu::always_inline]] static address unix_address(const std::string& path) {
     address a;
     auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
     un->sun_family = AF_UNIX;
@@ -114,7 +114,7 @@ struct libc_impl {
     return a;
   }
 
-  static address local_address(const fd& s) {
+  [[gnu::always_inline]] static address local_address(const fd& s) {
     address a;
     a.size = sizeof a.storage;
     if (::getsockname(s.get(), a.get(), &a.size) != 0) fail("getsockname");
@@ -123,7 +123,7 @@ struct libc_impl {
 
   /// connect. Interrupted by a signal, a TCP handshake goes on in the kernel: wait for it
   /// (poll, then SO_ERROR); a unix connect is simply made again.
-  static void connect(const fd& s, const address& to) {
+  [[gnu::always_inline]] static void connect(const fd& s, const address& to) {
     if (::connect(s.get(), to.get(), to.size) == 0) return;
     if (errno != EINTR) fail("connect");
     if (to.family() == AF_UNIX) {
@@ -140,7 +140,7 @@ struct libc_impl {
     if (err != 0) fail(err, "connect");
   }
 
-  static fd accept(const fd& listener) {
+  [[gnu::always_inline]] static fd accept(const fd& listener) {
     for (;;) {
       const int s = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
       if (s >= 0) return fd(s);
@@ -149,7 +149,7 @@ struct libc_impl {
   }
 
   /// socket, SO_REUSEADDR (inet, inet6), bind, listen.
-  static fd listen_on(const address& ep) {
+  [[gnu::always_inline]] static fd listen_on(const address& ep) {
     fd l = open_socket(ep.family(), SOCK_STREAM);
     if (ep.family() != AF_UNIX) set_flag(l, SOL_SOCKET, SO_REUSEADDR);
     if (::bind(l.get(), ep.get(), ep.size) != 0) fail("bind");
@@ -167,7 +167,7 @@ struct libc_impl {
   };
 
   template <transport T>
-  static listener listen() {
+  [[gnu::always_inline]] static listener listen() {
     if constexpr (T == transport::unix_stream) {
       std::string path = unix_socket_path();
       fd l = listen_on(unix_address(path));
@@ -185,7 +185,7 @@ struct libc_impl {
   };
 
   template <transport T>
-  static stream_pair open_stream() {
+  [[gnu::always_inline]] static stream_pair open_stream() {
     if constexpr (T == transport::socketpair) {
       int fds[2];
       if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) fail("socketpair");
@@ -205,7 +205,7 @@ struct libc_impl {
   }
 
   /// send (MSG_NOSIGNAL) until all is sent.
-  static void write(const fd& s, std::span<const char> data) {
+  [[gnu::always_inline]] static void write(const fd& s, std::span<const char> data) {
     const char* p = data.data();
     std::size_t left = data.size();
     while (left > 0) {
@@ -220,7 +220,7 @@ struct libc_impl {
   }
 
   /// recv (MSG_WAITALL) until the buffer is full; end of stream first is an error.
-  static void read(const fd& s, std::span<char> data) {
+  [[gnu::always_inline]] static void read(const fd& s, std::span<char> data) {
     char* p = data.data();
     std::size_t left = data.size();
     while (left > 0) {
@@ -237,7 +237,7 @@ struct libc_impl {
   }
 
   /// One recv: what is there, 0 at end of stream.
-  static std::size_t read_some(const fd& s, std::span<char> data) {
+  [[gnu::always_inline]] static std::size_t read_some(const fd& s, std::span<char> data) {
     for (;;) {
       const ssize_t n = ::recv(s.get(), data.data(), data.size(), 0);
       if (n >= 0) return static_cast<std::size_t>(n);
@@ -245,32 +245,51 @@ struct libc_impl {
     }
   }
 
-  static void shutdown_send(const fd& s) {
+  [[gnu::always_inline]] static void shutdown_send(const fd& s) {
     if (::shutdown(s.get(), SHUT_WR) != 0) fail("shutdown");
   }
 
   /// One connection made and taken down: socket, connect, accept4, close, close.
-  static void connect_accept_close(const listener& l) {
+  [[gnu::always_inline]] static void connect_accept_close(const listener& l) {
     const fd client = open_socket(l.ep.family(), SOCK_STREAM);
     connect(client, l.ep);
     const fd server = accept(l.socket);
   }
 
+  /// As connect_accept_close, the server asking accept4 for the peer's address and checking
+  /// what the kernel wrote (its length and family) before trusting it.
+  [[gnu::always_inline]] static void connect_accept_peer_close(const listener& l) {
+    const fd client = open_socket(l.ep.family(), SOCK_STREAM);
+    connect(client, l.ep);
+    sockaddr_in peer;
+    for (;;) {
+      socklen_t size = sizeof peer;
+      const int s = ::accept4(l.socket.get(), reinterpret_cast<sockaddr*>(&peer), &size, SOCK_CLOEXEC);
+      if (s >= 0) {
+        const fd server(s);
+        if (size != sizeof peer || peer.sin_family != AF_INET) fail(EINVAL, "accept4 peer");
+        keep(peer);
+        return;
+      }
+      if (errno != EINTR) fail("accept4");
+    }
+  }
+
   /// socket, SO_REUSEADDR, bind, listen, close.
-  static void listen_close() { const fd l = listen_on(loopback(AF_INET)); }
+  [[gnu::always_inline]] static void listen_close() { const fd l = listen_on(loopback(AF_INET)); }
 
   // ---- single calls, for the syscall audit ------------------------------------------------
 
   static constexpr bool audits_single_calls = true;
 
   /// Non-blocking on, then off: one ioctl(FIONBIO) each (fcntl would need F_GETFL too).
-  static void toggle_nonblocking(const fd& s) {
+  [[gnu::always_inline]] static void toggle_nonblocking(const fd& s) {
     for (int on : {1, 0})
       if (::ioctl(s.get(), FIONBIO, &on) != 0) fail("ioctl(FIONBIO)");
   }
 
   /// TCP_NODELAY set, then read back.
-  static void set_get_option(const fd& s) {
+  [[gnu::always_inline]] static void set_get_option(const fd& s) {
     set_flag(s, IPPROTO_TCP, TCP_NODELAY);
     int on = 0;
     socklen_t size = sizeof on;
@@ -279,7 +298,7 @@ struct libc_impl {
   }
 
   /// Where this end is bound, and where its peer is.
-  static void both_endpoints(const fd& s) {
+  [[gnu::always_inline]] static void both_endpoints(const fd& s) {
     address here, there;
     here.size = there.size = sizeof here.storage;
     if (::getsockname(s.get(), here.get(), &here.size) != 0) fail("getsockname");
@@ -287,7 +306,7 @@ struct libc_impl {
   }
 
   /// poll for input (up to a second; EINTR would resume with the time left), then true.
-  static bool wait_readable(const fd& s) {
+  [[gnu::always_inline]] static bool wait_readable(const fd& s) {
     pollfd p{s.get(), POLLIN, 0};
     for (;;) {
       const int n = ::poll(&p, 1, 1000);
@@ -298,7 +317,7 @@ struct libc_impl {
 
   /// A connection within a second, taken down. TCP: socket (SOCK_NONBLOCK), connect,
   /// poll, SO_ERROR, FIONBIO off. unix: socket, SO_SNDTIMEO, connect, SO_SNDTIMEO off.
-  static void connect_within_accept_close(const listener& l) {
+  [[gnu::always_inline]] static void connect_within_accept_close(const listener& l) {
     const bool local = l.ep.family() == AF_UNIX;
     const fd client = open_socket(l.ep.family(), SOCK_STREAM | (local ? 0 : SOCK_NONBLOCK));
     if (local) {
@@ -324,7 +343,7 @@ struct libc_impl {
     const fd server = accept(l.socket);
   }
 
-  static bool wait_writable(const fd& s) {
+  [[gnu::always_inline]] static bool wait_writable(const fd& s) {
     pollfd p{s.get(), POLLOUT, 0};
     for (;;) {
       const int n = ::poll(&p, 1, 1000);
@@ -334,27 +353,27 @@ struct libc_impl {
   }
 
   /// socketpair, close, close.
-  static void socket_pair_close() { const stream_pair p = open_stream<transport::socketpair>(); }
+  [[gnu::always_inline]] static void socket_pair_close() { const stream_pair p = open_stream<transport::socketpair>(); }
 
   // ---- UDP -----------------------------------------------------------------------------
 
   using udp_endpoint = sockaddr_in;
 
-  static fd open_udp() {
+  [[gnu::always_inline]] static fd open_udp() {
     fd s = open_socket(AF_INET, SOCK_DGRAM);
     const address ep = loopback(AF_INET);
     if (::bind(s.get(), ep.get(), ep.size) != 0) fail("bind");
     return s;
   }
 
-  static sockaddr_in local_endpoint(const fd& s) {
+  [[gnu::always_inline]] static sockaddr_in local_endpoint(const fd& s) {
     sockaddr_in ep{};
     socklen_t size = sizeof ep;
     if (::getsockname(s.get(), reinterpret_cast<sockaddr*>(&ep), &size) != 0) fail("getsockname");
     return ep;
   }
 
-  static void send_to(const fd& s, std::span<const char> data, const sockaddr_in& to) {
+  [[gnu::always_inline]] static void send_to(const fd& s, std::span<const char> data, const sockaddr_in& to) {
     for (;;) {
       const ssize_t n = ::sendto(s.get(), data.data(), data.size(), 0,
                                  reinterpret_cast<const sockaddr*>(&to), sizeof to);
@@ -365,7 +384,7 @@ struct libc_impl {
 
   /// One recvfrom with MSG_TRUNC, so a datagram longer than the buffer is an error, not
   /// silently cut; the sender's address is checked.
-  static std::size_t receive_from(const fd& s, std::span<char> data, sockaddr_in& from) {
+  [[gnu::always_inline]] static std::size_t receive_from(const fd& s, std::span<char> data, sockaddr_in& from) {
     for (;;) {
       socklen_t size = sizeof from;
       const ssize_t n = ::recvfrom(s.get(), data.data(), data.size(), MSG_TRUNC,
@@ -383,20 +402,20 @@ struct libc_impl {
   // ---- text ------------------------------------------------------------------------------
   // inet_pton and inet_ntop want NUL-terminated text: the samples are.
 
-  static in_addr parse_ipv4(std::string_view text) {
+  [[gnu::always_inline]] static in_addr parse_ipv4(std::string_view text) {
     in_addr a;
     if (::inet_pton(AF_INET, text.data(), &a) != 1) fail(EINVAL, "inet_pton");
     return a;
   }
 
-  static in6_addr parse_ipv6(std::string_view text) {
+  [[gnu::always_inline]] static in6_addr parse_ipv6(std::string_view text) {
     in6_addr a;
     if (::inet_pton(AF_INET6, text.data(), &a) != 1) fail(EINVAL, "inet_pton");
     return a;
   }
 
   /// A port: 1 to 5 decimal digits, no sign, no leading zero, at most 65535.
-  static std::uint16_t parse_port(std::string_view text) {
+  [[gnu::always_inline]] static std::uint16_t parse_port(std::string_view text) {
     unsigned value = 0;
     const char* end = text.data() + text.size();
     if (text.empty() || text.size() > 5 || (text.size() > 1 && text[0] == '0'))
@@ -407,7 +426,7 @@ struct libc_impl {
   }
 
   /// "a.b.c.d:port": split at the last ':', inet_pton on a NUL-terminated copy.
-  static sockaddr_in parse_inet(std::string_view text) {
+  [[gnu::always_inline]] static sockaddr_in parse_inet(std::string_view text) {
     const std::size_t colon = text.rfind(':');
     char host[INET_ADDRSTRLEN];
     if (colon == std::string_view::npos || colon >= sizeof host) fail(EINVAL, "endpoint");
@@ -421,7 +440,7 @@ struct libc_impl {
   }
 
   /// "[v6]:port".
-  static sockaddr_in6 parse_inet6(std::string_view text) {
+  [[gnu::always_inline]] static sockaddr_in6 parse_inet6(std::string_view text) {
     const std::size_t close = text.find(']');
     char host[INET6_ADDRSTRLEN];
     if (text.empty() || text[0] != '[' || close == std::string_view::npos ||
@@ -436,25 +455,25 @@ struct libc_impl {
     return ep;
   }
 
-  static char* to_chars(const in_addr& a, char* first, char* last) {
+  [[gnu::always_inline]] static char* to_chars(const in_addr& a, char* first, char* last) {
     if (::inet_ntop(AF_INET, &a, first, static_cast<socklen_t>(last - first)) == nullptr)
       fail("inet_ntop");
     return first + std::strlen(first);
   }
-  static char* to_chars(const in6_addr& a, char* first, char* last) {
+  [[gnu::always_inline]] static char* to_chars(const in6_addr& a, char* first, char* last) {
     if (::inet_ntop(AF_INET6, &a, first, static_cast<socklen_t>(last - first)) == nullptr)
       fail("inet_ntop");
     return first + std::strlen(first);
   }
-  static char* port_to_chars(in_port_t port, char* first, char* last) {
+  [[gnu::always_inline]] static char* port_to_chars(in_port_t port, char* first, char* last) {
     if (last - first < 6) fail(ENOSPC, "port");
     *first++ = ':';
     return std::to_chars(first, last, ntohs(port)).ptr;
   }
-  static char* to_chars(const sockaddr_in& ep, char* first, char* last) {
+  [[gnu::always_inline]] static char* to_chars(const sockaddr_in& ep, char* first, char* last) {
     return port_to_chars(ep.sin_port, to_chars(ep.sin_addr, first, last), last);
   }
-  static char* to_chars(const sockaddr_in6& ep, char* first, char* last) {
+  [[gnu::always_inline]] static char* to_chars(const sockaddr_in6& ep, char* first, char* last) {
     if (last - first < 2) fail(ENOSPC, "endpoint");
     *first++ = '[';
     char* end = to_chars(ep.sin6_addr, first, last - 1);
@@ -464,7 +483,7 @@ struct libc_impl {
 
   /// inet_ntop into a buffer, then a std::string of it.
   template <class V>
-  static std::string to_string(const V& value) {
+  [[gnu::always_inline]] static std::string to_string(const V& value) {
     char text[INET6_ADDRSTRLEN + 8];
     return std::string(text, to_chars(value, text, text + sizeof text));
   }

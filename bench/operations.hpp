@@ -4,9 +4,13 @@
 // audit (bench/instruction_audit.py) and the syscall audit (tests/audit/) run it N times
 // under callgrind and strace. The same code is timed and audited.
 //
-// step() is always inlined into the loop that repeats it, so that every implementation is
-// measured the same way: whatever the implementation's own functions inline is up to the
-// compiler, as it is in users' code.
+// step() is always inlined into the loop that repeats it, and so is each implementation's
+// glue (the static functions of libc_impl, berth_impl, asio_impl), so that every
+// implementation is measured the same way: the glue's own function boundaries are not
+// left to the compiler's inlining budget, which a translation unit of thirty operations
+// exhausts and which then falls differently on each implementation from one change to the
+// next. Whatever the implementation's own functions inline is up to the compiler, as it is
+// in users' code.
 #ifndef BERTH_BENCH_OPERATIONS_HPP
 #define BERTH_BENCH_OPERATIONS_HPP
 
@@ -103,6 +107,16 @@ template <class I, transport T>
 class connect_accept_close {
  public:
   [[gnu::always_inline]] void step() { I::connect_accept_close(listener_); }
+
+ private:
+  decltype(I::template listen<T>()) listener_ = I::template listen<T>();
+};
+
+/// connect, accept asking for the peer's address (and checking it), close both.
+template <class I, transport T>
+class connect_accept_peer_close {
+ public:
+  [[gnu::always_inline]] void step() { I::connect_accept_peer_close(listener_); }
 
  private:
   decltype(I::template listen<T>()) listener_ = I::template listen<T>();
@@ -347,6 +361,7 @@ template <class I> using send_receive_tcp4 = stream_send_receive<I, transport::t
 template <class I> using connect_tcp4 = connect_accept_close<I, transport::tcp4>;
 template <class I> using connect_tcp6 = connect_accept_close<I, transport::tcp6>;
 template <class I> using connect_unix = connect_accept_close<I, transport::unix_stream>;
+template <class I> using connect_peer_tcp4 = connect_accept_peer_close<I, transport::tcp4>;
 template <class I> using parse_ipv4 = parse_text<I, text::ipv4>;
 template <class I> using parse_ipv6 = parse_text<I, text::ipv6>;
 template <class I> using parse_inet = parse_text<I, text::inet>;
@@ -426,6 +441,8 @@ void for_each_audited_operation(V&& v) {
                                       kind::io);
   v.template operator()<connect_unix>("connect_accept_close/unix",
                                       "connect+accept+close, unix stream", kind::io);
+  v.template operator()<connect_peer_tcp4>("connect_accept_peer_close/tcp4",
+                                           "connect+accept(peer)+close, TCP 127.0.0.1", kind::io);
   v.template operator()<listen_close>("listen_close/tcp4", "listen+close, TCP 127.0.0.1", kind::io);
   v.template operator()<socket_pair_close>("socket_pair_close", "socketpair+close", kind::io);
   for_each_text_operation(v);

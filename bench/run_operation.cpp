@@ -8,12 +8,8 @@
 //
 // Exit status: 0 done, 1 the operation failed, 2 bad usage, 3 no such operation for this
 // implementation (asio when Asio was not found, or an operation Asio has no form of).
-#include "berth_impl.hpp"
-#include "libc_impl.hpp"
+#include "implementations.hpp"
 #include "operations.hpp"
-#if defined(BERTH_BENCH_ASIO)
-#include "asio_impl.hpp"
-#endif
 
 #include <charconv>
 #include <cstdio>
@@ -23,34 +19,6 @@
 namespace {
 
 using namespace berth_bench;
-
-enum status { done = 0, failed = 1, usage = 2, unsupported = 3 };
-
-/// The loop, in a function of its own for each operation and implementation, so that every
-/// implementation's steps are compiled in the same surroundings (and not inlined into a
-/// larger function whose other code takes registers from some of them).
-template <class Op>
-[[gnu::noinline]] void run_steps(Op& op, long count) {
-  for (long i = 0; i < count; ++i) op.step();
-}
-
-template <class I>
-status run(std::string_view operation, long count) {
-  status result = usage;
-  const auto find = [&]<template <class> class Op>(std::string_view key, std::string_view, kind) {
-    if (key != operation) return;
-    if constexpr (requires { typename Op<I>; }) {
-      Op<I> op;
-      run_steps(op, count);
-      result = done;
-    } else {
-      result = unsupported;
-    }
-  };
-  for_each_audited_operation(find);
-  for_each_call_operation(find);
-  return result;
-}
 
 int main_checked(int argc, char** argv) {
   const std::string_view first = argc > 1 ? argv[1] : "";
@@ -70,13 +38,9 @@ int main_checked(int argc, char** argv) {
   }
   status result = usage;
   if (count >= 0) {
-    if (first == "libc") result = run<libc_impl>(argv[2], count);
-    if (first == "berth") result = run<berth_impl>(argv[2], count);
-#if defined(BERTH_BENCH_ASIO)
-    if (first == "asio") result = run<asio_impl>(argv[2], count);
-#else
-    if (first == "asio") result = unsupported;
-#endif
+    if (first == "libc") result = run_libc(argv[2], count);
+    if (first == "berth") result = run_berth(argv[2], count);
+    if (first == "asio") result = run_asio(argv[2], count);
   }
   if (result == usage)
     std::fprintf(stderr,

@@ -1,0 +1,23 @@
+// Asio's synchronous API (asio_impl.hpp), in a translation unit of its own; without Asio,
+// every operation is unsupported.
+#include "implementations.hpp"
+
+#if defined(BERTH_BENCH_ASIO)
+#include "asio_impl.hpp"
+#include "implementation.hpp"
+#endif
+
+namespace berth_bench {
+#if defined(BERTH_BENCH_ASIO)
+std::unique_ptr<block> make_asio_block(std::string_view key) { return make_block<asio_impl>(key); }
+status run_asio(std::string_view key, long count) { return run_operation<asio_impl>(key, count); }
+std::string asio_version() {
+  return std::to_string(ASIO_VERSION / 100000) + "." + std::to_string(ASIO_VERSION / 100 % 1000) +
+         "." + std::to_string(ASIO_VERSION % 100);
+}
+#else
+std::unique_ptr<block> make_asio_block(std::string_view) { return nullptr; }
+status run_asio(std::string_view, long) { return unsupported; }
+std::string asio_version() { return ""; }
+#endif
+}  // namespace berth_bench
