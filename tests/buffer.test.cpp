@@ -41,18 +41,19 @@ constexpr bool ranges_are_all_their_bytes() {
          writable_bytes_of(bytes).data == bytes.data();
 }
 static_assert(ranges_are_all_their_bytes());
+// These two are checked at compile time only: bytes_of takes no path at run time that a
+// constant evaluation does not, and the evaluation rejects any undefined behaviour the
+// sanitizers could find there, so a REQUIRE of them at run time could not fail.
 
 }  // namespace
 
 TEST_CASE("bytes_of: a string literal means its characters without the final NUL") {
-  REQUIRE(literal_rule());
   const auto b = bytes_of("hi\n");
   CHECK(b.size == 3);
   CHECK(std::string_view(static_cast<const char*>(b.data), b.size) == "hi\n");
 }
 
 TEST_CASE("bytes_of: every other range means all of its bytes") {
-  REQUIRE(ranges_are_all_their_bytes());
   const std::string s("ab\0", 3);
   CHECK(bytes_of(s).size == 3);
   CHECK(bytes_of(s).data == s.data());

@@ -260,11 +260,10 @@ TEST_CASE("inet_endpoint from_sockaddr copies a sockaddr_in and checks family an
   }
 }
 
-// LIBRARY ISSUE (reported by h-addr): inet_endpoint::from_sockaddr checks the length
-// before the family, so a whole sockaddr_in6 or sockaddr_un, with its own length, is
-// reported as invalid_argument; local_endpoint::from_sockaddr reports the same mistake as
-// address_family_not_supported. This test states the consistent behaviour and fails
-// until inet.hpp checks the family first.
+// A whole sockaddr_in6 or sockaddr_un, given with its own length, is another family, not
+// a bad length: from_sockaddr checks the family before the length, so the mistake is
+// address_family_not_supported here as it is for local_endpoint::from_sockaddr (checking
+// the length first would make it invalid_argument).
 TEST_CASE("inet_endpoint from_sockaddr of a whole foreign sockaddr is address_family_not_supported") {
   sockaddr_in6 in6{};
   in6.sin6_family = AF_INET6;

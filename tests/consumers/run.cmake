@@ -13,6 +13,8 @@
 #   add_subdirectory    add_subdirectory(<source>), plus install(EXPORT) of a static
 #                       library that links berth::berth privately
 #   pkg_config          pkg-config --cflags berth from the prefix, then one compiler call
+#   integration_doc     integration_doc.py: docs/integration.md's snippets as written,
+#                       against a clone of a snapshot of the working tree
 #   conan_recipe        check_conanfile.py: conanfile.py parses, its version is CMake's
 #   conan_test_package  test_package/ (Conan's layout) built against the prefix
 cmake_minimum_required(VERSION 3.21)
@@ -103,6 +105,32 @@ function(check_compile_line build include_dir)
   endif()
 endfunction()
 
+# snapshot_working_tree(<repository>): a git snapshot of the working tree as `git add -A`
+# would commit it (tracked and untracked files, .gitignore honoured) on branch main of a
+# new bare repository, whose commit is left in `commit`. The project's .git is only read.
+function(snapshot_working_tree repository)
+  require_tool(GIT git)
+  set(git "${GIT}" -C "${BERTH_SOURCE_DIR}" "--git-dir=${repository}" "--work-tree=${BERTH_SOURCE_DIR}"
+    -c user.name=berth-test -c user.email=berth-test@invalid -c commit.gpgsign=false
+    -c core.hooksPath=/dev/null -c safe.directory=*)
+  step("git init" "${GIT}" init -q --bare "${repository}")
+  step("git symbolic-ref" "${GIT}" "--git-dir=${repository}" symbolic-ref HEAD refs/heads/main)
+  # A build directory inside the source tree that .gitignore does not cover stays out.
+  set(pathspec -- .)
+  file(RELATIVE_PATH inside "${BERTH_SOURCE_DIR}" "${BINARY_DIR}")
+  if(NOT inside MATCHES "^\\.\\./" AND NOT IS_ABSOLUTE "${inside}" AND NOT inside STREQUAL "")
+    execute_process(COMMAND ${git} check-ignore -q "${inside}" RESULT_VARIABLE ignored)
+    if(NOT ignored EQUAL 0)
+      list(APPEND pathspec ":(exclude)${inside}")
+    endif()
+  endif()
+  step("git add" ${git} add -A ${pathspec})
+  step("git commit" ${git} commit -q -m "berth consumer test snapshot")
+  step("git rev-parse" "${GIT}" "--git-dir=${repository}" rev-parse HEAD)
+  string(STRIP "${step_output}" head)
+  set(commit "${head}" PARENT_SCOPE)
+endfunction()
+
 if(CASE STREQUAL "install")
   set(build "${work}/build")
   step("configure berth" "${CMAKE_COMMAND}" -S "${BERTH_SOURCE_DIR}" -B "${build}"
@@ -146,28 +174,9 @@ elseif(CASE STREQUAL "find_package_wrong_major")
     "-DBERTH_NEWER_MINOR=${VERSION_MAJOR}.${next_minor}")
 
 elseif(CASE STREQUAL "fetchcontent")
-  # A git snapshot of the working tree as `git add -A` would commit it (tracked and
-  # untracked files, .gitignore honoured), in a repository of its own: the project's
-  # .git is only read. FetchContent then clones it through a file:// URL.
-  require_tool(GIT git)
+  # FetchContent clones the snapshot through a file:// URL, at its commit.
   set(repository "${work}/berth.git")
-  set(git "${GIT}" -C "${BERTH_SOURCE_DIR}" "--git-dir=${repository}" "--work-tree=${BERTH_SOURCE_DIR}"
-    -c user.name=berth-test -c user.email=berth-test@invalid -c commit.gpgsign=false
-    -c core.hooksPath=/dev/null -c safe.directory=*)
-  step("git init" "${GIT}" init -q --bare "${repository}")
-  # A build directory inside the source tree that .gitignore does not cover stays out.
-  set(pathspec -- .)
-  file(RELATIVE_PATH inside "${BERTH_SOURCE_DIR}" "${BINARY_DIR}")
-  if(NOT inside MATCHES "^\\.\\./" AND NOT IS_ABSOLUTE "${inside}" AND NOT inside STREQUAL "")
-    execute_process(COMMAND ${git} check-ignore -q "${inside}" RESULT_VARIABLE ignored)
-    if(NOT ignored EQUAL 0)
-      list(APPEND pathspec ":(exclude)${inside}")
-    endif()
-  endif()
-  step("git add" ${git} add -A ${pathspec})
-  step("git commit" ${git} commit -q -m "berth consumer test snapshot")
-  step("git rev-parse" "${GIT}" "--git-dir=${repository}" rev-parse HEAD)
-  string(STRIP "${step_output}" commit)
+  snapshot_working_tree("${repository}")
   configure_consumer("${CONSUMERS_DIR}/fetchcontent" "${work}/build"
     "-DBERTH_GIT_URL=file://${repository}" "-DBERTH_GIT_TAG=${commit}")
   check_compile_line("${work}/build" "${work}/build/_deps/berth-src/include")
@@ -210,6 +219,19 @@ elseif(CASE STREQUAL "pkg_config")
     "-DBERTH_EXPECTED_VERSION=${version_number}"
     "${CONSUMERS_DIR}/roundtrip.cpp" -o "${work}/roundtrip")
   step("run" "${work}/roundtrip")
+  message(STATUS "${step_output}")
+
+elseif(CASE STREQUAL "integration_doc")
+  # docs/integration.md's snippets as written (integration_doc.py), with /path/to/berth a
+  # clone of the snapshot: the repository a reader cloned berth from.
+  require_tool(PYTHON3 python3)
+  snapshot_working_tree("${work}/snapshot.git")
+  step("git clone" "${GIT}" clone -q "file://${work}/snapshot.git" "${work}/berth")
+  step("integration_doc.py" "${PYTHON3}" "${CONSUMERS_DIR}/integration_doc.py"
+    --doc "${BERTH_SOURCE_DIR}/docs/integration.md" --work "${work}/snippets"
+    --repository "${work}/berth" --main "${CONSUMERS_DIR}/roundtrip.cpp"
+    --cxx "${CXX_COMPILER}" "--cxx-flags=${CXX_FLAGS} -DBERTH_EXPECTED_VERSION=${version_number}"
+    --generator "${GENERATOR}" --build-type "${BUILD_TYPE}")
   message(STATUS "${step_output}")
 
 elseif(CASE STREQUAL "conan_recipe")
