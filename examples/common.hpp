@@ -250,26 +250,57 @@ class socket_file {
 /// new ones start, so a long-running server does not accumulate them.
 class connection_threads {
  public:
-  connection_threads() = default;
+  /// `program` starts the line on stderr that reports a thread that could not start.
+  explicit connection_threads(std::string program) : program_(std::move(program)) {}
   connection_threads(const connection_threads&) = delete;
   connection_threads& operator=(const connection_threads&) = delete;
 
+  /// Starts a thread that runs `serve(connection)` and then closes the connection.
+  ///
+  /// A thread may fail to start: a limit on threads (RLIMIT_NPROC, a cgroup's pids.max) or
+  /// no memory left for its stack, and std::thread throws std::system_error. Then the
+  /// connection is closed at once, so its client reads the end of the stream instead of
+  /// waiting for an answer; one line on stderr says so; start returns false and the server
+  /// goes on with the connections it has.
   template <class Socket, class Serve>
-  void start(Socket connection, Serve serve) {
+  bool start(Socket connection, Serve serve) {
     const std::lock_guard lock(mutex_);
     join_finished();
-    entry& e = entries_.emplace_back();
+    // The thread refers to its entry, so the entry exists first, but in a list of its own:
+    // it joins entries_ only once its thread runs, and a thread that never started leaves
+    // nothing behind (an entry without a thread would make join() throw, and the
+    // destructor end the program). splice moves the node itself: `e` stays valid.
+    std::list<entry> started;
+    entry& e = started.emplace_back();
     e.fd = connection.native_handle();
-    e.thread = std::thread([this, &e, connection = std::move(connection), serve]() mutable {
-      serve(connection);
-      {
-        const std::lock_guard done_lock(mutex_);
-        e.fd = -1;  // before the socket closes, so its number is never shut down by mistake
-        e.done = true;
-      }
-      std::error_code ignored;
-      connection.close(ignored);
-    });
+    try {
+      e.thread = std::thread([this, &e, connection = std::move(connection), serve]() mutable {
+        serve(connection);
+        {
+          const std::lock_guard done_lock(mutex_);
+          e.fd = -1;  // before the socket closes, so its number is never shut down by mistake
+          e.done = true;
+          --running_;
+        }
+        std::error_code ignored;
+        connection.close(ignored);
+      });
+    } catch (const std::system_error& error) {
+      // std::thread has destroyed the function it was given, and with it the connection
+      // (it was moved in): closed, the client sees it end.
+      std::cerr << program_ << ": no thread for a new connection, closed it: " << error.what()
+                << '\n';
+      return false;
+    }
+    entries_.splice(entries_.end(), started);
+    ++running_;
+    return true;
+  }
+
+  /// How many connections are being served now.
+  std::size_t running() {
+    const std::lock_guard lock(mutex_);
+    return running_;
   }
 
   ~connection_threads() {
@@ -299,8 +330,10 @@ class connection_threads {
     }
   }
 
+  std::string program_;
   std::mutex mutex_;
   std::list<entry> entries_;  // a list: each thread keeps a reference to its own entry
+  std::size_t running_ = 0;   // entries whose thread has not finished serving
 };
 
 }  // namespace example

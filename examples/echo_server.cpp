@@ -49,7 +49,7 @@ void serve(const Endpoint& where, example::signals& stop) {
   // non-blocking so that accept() never sits there if the client gave up meanwhile.
   // Accepted sockets do not inherit this: they are blocking, which suits a thread each.
   acceptor.set_nonblocking();
-  example::connection_threads threads;  // shut down and joined when we leave
+  example::connection_threads threads("echo_server");  // shut down and joined when we leave
   while (stop.wait(acceptor.native_handle()) == 0) {
     auto connection = acceptor.accept(ec);
     if (example::transient_accept_error(ec)) continue;

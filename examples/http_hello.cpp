@@ -209,7 +209,7 @@ void serve_threads(const Endpoint& where, example::signals& stop) {
   const example::socket_file file(where);
   std::cout << "listening on " << acceptor.local_endpoint() << std::endl;
   acceptor.set_nonblocking();  // accept only when poll says so; see echo_server.cpp
-  example::connection_threads threads;
+  example::connection_threads threads("http_hello");
   std::error_code ec;
   while (stop.wait(acceptor.native_handle()) == 0) {
     auto connection = acceptor.accept(ec);

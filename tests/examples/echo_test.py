@@ -2,12 +2,15 @@
 """echo_server and echo_client, driven by Python's socket module, socat and nc."""
 
 import os
+import resource
 import signal
 import socket
 import threading
+import time
 
-from harness import (TIMEOUT, Server, abstract_name, check, is_socket_file, main, one_line_error,
-                     program, recv_exactly, require_ipv6, run, temp_path)
+from harness import (TIMEOUT, Server, abstract_name, check, closed_by_server, descriptors,
+                     is_socket_file, main, one_line_error, program, recv_exactly, require_ipv6,
+                     run, temp_path, wait_until)
 
 PAYLOAD = os.urandom(200 * 1024)  # 200 kB of every byte value
 
@@ -190,6 +193,48 @@ def test_client():
     check(status == 0 and out == b"SHOUT\n", f"echo_client with a Python server: {status} {out!r} {err!r}")
 
 
+def echoes(s, message):
+    """Whether the connection `s` still echoes: `message` sent, the same bytes back."""
+    s.sendall(message)
+    return recv_exactly(s, len(message)) == message
+
+
+def test_thread_limit():
+    """No thread can start (RLIMIT_NPROC 1 for the server's user): each new connection is
+    closed at once (the client reads the end of the stream instead of waiting) and said so
+    on stderr; the server stays up, keeps serving the connections it has, leaks no
+    descriptor, and serves new clients again once threads can start."""
+    with Server([program("echo_server"), "--listen", "127.0.0.1:0"], unprivileged=True) as srv:
+        live = [srv.connect() for _ in range(3)]
+        for i, s in enumerate(live):
+            check(echoes(s, b"before %d" % i), f"connection {i}: no echo before the limit")
+        before = descriptors(srv.pid)
+
+        srv.set_soft_limit(resource.RLIMIT_NPROC, 1)  # no new thread or process for its user
+        refused = 10
+        for i in range(refused):
+            with srv.connect() as s:
+                s.sendall(b"anyone there?")
+                check(closed_by_server(s) is not None,
+                      f"new connection {i} under the thread limit: left open, neither served nor closed")
+            srv.check_alive("under the thread limit")
+        for i, s in enumerate(live):
+            check(echoes(s, b"during %d" % i), f"connection {i}: no echo under the thread limit")
+        wait_until(lambda: srv.stderr.data.count(b"\n") >= refused, "one stderr line per closed connection")
+        lines = srv.stderr.data.decode(errors="replace").splitlines()
+        check(all(line.startswith("echo_server: ") and "thread" in line for line in lines),
+              f"stderr under the thread limit: {lines!r}")
+        wait_until(lambda: descriptors(srv.pid).keys() == before.keys(),
+                   f"back to the descriptors it had (before: {before}, now: {descriptors(srv.pid)})")
+
+        srv.set_soft_limit(resource.RLIMIT_NPROC, None)  # the pressure goes
+        round_trip(srv, b"served again")
+        for i, s in enumerate(live):
+            check(echoes(s, b"after %d" % i), f"connection {i}: no echo after the limit")
+            s.close()
+        srv.stop()
+
+
 def tool_round_trips(make_argv):
     """Runs a tool for each family (argv from make_argv(server)) with a payload on stdin;
     what it prints must be the payload."""
@@ -251,4 +296,5 @@ if __name__ == "__main__":
         "client": test_client,
         "socat": test_socat,
         "netcat": test_netcat,
+        "thread_limit": test_thread_limit,
     })

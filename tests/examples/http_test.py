@@ -4,20 +4,21 @@ thread-per-connection and the --fork modes."""
 
 import os
 import re
+import resource
 import signal
 import socket
 import threading
 import time
 
 from harness import (TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
-                     connection_refused, descriptors, main, program, recv_to_end, require_ipv6,
-                     run, sockets_of, temp_path, wait_until)
+                     closed_by_server, connection_refused, descriptors, main, program,
+                     recv_to_end, require_ipv6, run, sockets_of, temp_path, wait_until)
 
 HELLO = b"Hello, world!"
 
 
-def server(endpoint, *flags):
-    return Server([program("http_hello"), "--listen", endpoint, *flags])
+def server(endpoint, *flags, **options):
+    return Server([program("http_hello"), "--listen", endpoint, *flags], **options)
 
 
 def url(srv, path="/"):
@@ -344,6 +345,56 @@ def test_fork_unix():
         srv.stop()  # checks that the file is gone now
 
 
+# ---- under pressure: no thread or process can start ------------------------------------
+
+GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_thread_limit():
+    """No thread (or, with --fork, no process) can start for the server's user: each new
+    connection is closed at once and said so on stderr, the connections being served go on,
+    no descriptor leaks, and new clients are served again once the limit is lifted."""
+    for flags in [[], ["--fork"]]:
+        with server("127.0.0.1:0", *flags, unprivileged=True) as srv:
+            live = [srv.connect() for _ in range(3)]
+            readers = [Reader(s) for s in live]
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            if flags:
+                wait_until(lambda: len(children_of(srv.pid)) == len(live), "one child per connection")
+            before = descriptors(srv.pid)
+
+            srv.set_soft_limit(resource.RLIMIT_NPROC, 1)
+            refused = 5
+            for i in range(refused):
+                with srv.connect() as s:
+                    s.sendall(GET)
+                    check(closed_by_server(s) is not None,
+                          f"{flags}: connection {i} under the limit neither served nor closed")
+                srv.check_alive(f"{flags}: under the thread and process limit")
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            wait_until(lambda: srv.stderr.data.count(b"\n") >= refused, "a stderr line per closed connection")
+            lines = srv.stderr.data.decode(errors="replace").splitlines()
+            check(all(line.startswith("http_hello: ") for line in lines), f"stderr: {lines!r}")
+            wait_until(lambda: descriptors(srv.pid).keys() == before.keys(),
+                       f"{flags}: back to the descriptors it had (before: {before}, now: {descriptors(srv.pid)})")
+
+            srv.set_soft_limit(resource.RLIMIT_NPROC, None)
+            with srv.connect() as s:
+                s.sendall(GET)
+                check_hello(Reader(s).response())
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+                s.close()
+            if flags:
+                no_children_left(srv)
+            srv.stop()
+
+
 if __name__ == "__main__":
     main({
         "curl": test_curl,
@@ -354,4 +405,5 @@ if __name__ == "__main__":
         "wrk_fork": test_wrk_fork,
         "fork": test_fork,
         "fork_unix": test_fork_unix,
+        "thread_limit": test_thread_limit,
     })
