@@ -210,11 +210,14 @@ void serve_threads(const Endpoint& where, example::signals& stop) {
   std::cout << "listening on " << acceptor.local_endpoint() << std::endl;
   acceptor.set_nonblocking();  // accept only when poll says so; see echo_server.cpp
   example::connection_threads threads("http_hello");
+  example::accept_errors accept_errors("http_hello");  // out of descriptors and the like
   std::error_code ec;
   while (stop.wait(acceptor.native_handle()) == 0) {
     auto connection = acceptor.accept(ec);
-    if (example::transient_accept_error(ec)) continue;
-    if (ec) throw example::failure("accept: " + ec.message());
+    if (ec) {
+      accept_errors.handle(acceptor, ec);  // goes on, without spinning, or throws
+      continue;
+    }
     threads.start(std::move(connection), [](auto& c) { serve_http(c); });
   }
 }
@@ -236,6 +239,7 @@ void serve_fork(const Endpoint& where, example::signals& stop) {
   const example::socket_file file(where);
   std::cout << "listening on " << acceptor.local_endpoint() << std::endl;  // flushed before fork
   acceptor.set_nonblocking();
+  example::accept_errors accept_errors("http_hello");
   std::error_code ec;
   for (;;) {
     const int signal = stop.wait(acceptor.native_handle());
@@ -245,8 +249,10 @@ void serve_fork(const Endpoint& where, example::signals& stop) {
     }
     if (signal != 0) return;  // SIGINT or SIGTERM
     auto connection = acceptor.accept(ec);
-    if (example::transient_accept_error(ec)) continue;
-    if (ec) throw example::failure("accept: " + ec.message());
+    if (ec) {
+      accept_errors.handle(acceptor, ec);  // goes on, without spinning, or throws
+      continue;
+    }
 
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -256,6 +262,7 @@ void serve_fork(const Endpoint& where, example::signals& stop) {
     if (pid == 0) {  // the child: this one connection, then exit
       stop.restore_in_child();
       acceptor.close();  // the parent's listening socket: not ours to keep open
+      accept_errors.close_in_child();  // and its spare descriptor
       serve_http(connection);
       connection.close(ec);
       // _Exit, not exit or return: the child must not run the parent's clean-up on its way

@@ -158,8 +158,9 @@ class Drain(threading.Thread):
 class Server:
     """An example server, started and waited for: `with Server([prog, "--listen", ep]) as s:`."""
 
-    def __init__(self, argv, ignore_sigint=False, limits=None, unprivileged=False):
+    def __init__(self, argv, ignore_sigint=False, limits=None, unprivileged=False, env=None):
         """ignore_sigint: started as a shell starts a background job, with SIGINT ignored.
+        env: variables added to the environment.
         limits: {resource.RLIMIT_...: soft and hard value} set in the server before it starts.
         unprivileged: when the tests run as root, the server runs as UNPRIVILEGED_UID (the
         kernel does not apply RLIMIT_NPROC to root; see set_soft_limit)."""
@@ -178,6 +179,7 @@ class Server:
         self.process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             preexec_fn=prepare if ignore_sigint or limits or self.uid != os.getuid() else None,
+            env={**os.environ, **env} if env else None,
         )
         self.pid = self.process.pid
         self.stderr = Drain(self.process.stderr)
@@ -204,8 +206,13 @@ class Server:
     def alive(self):
         return self.process.poll() is None
 
-    def check_alive(self, when):
-        """Fails the test, with the server's exit status and stderr, unless it still runs."""
+    def check_alive(self, when, grace=0.0):
+        """Fails the test, with the server's exit status and stderr, unless it still runs
+        (`grace` seconds later: when a failure suggests that it is exiting)."""
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
         if self.process.poll() is not None:
             raise TestFailure(f"{self.argv} died {when}: status {self.process.returncode}; "
                               f"stderr: {self.stderr.text()!r}")
@@ -253,7 +260,7 @@ class Server:
                 s.connect(self.address)
             except OSError:
                 s.close()
-                self.check_alive("before a client connected")
+                self.check_alive("before a client connected", grace=1.0)
                 raise
         return s
 
@@ -319,6 +326,18 @@ def closed_by_server(s, within=5.0):
         if not chunk:
             return data
         data += chunk
+
+
+def cpu_share(srv, seconds=1.0):
+    """The share of one core the server used over the next `seconds` (0.5: half a core)."""
+    used, start = srv.cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return (srv.cpu_seconds() - used) / (time.monotonic() - start)
+
+
+# A server that merely retried a failing accept() would use a whole core; one that waits for
+# something to change uses next to nothing. Half a core tells the two apart on a loaded machine.
+SPINNING = 0.5
 
 
 def run(argv, input=b"", timeout=TIMEOUT):

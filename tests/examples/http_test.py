@@ -10,9 +10,9 @@ import socket
 import threading
 import time
 
-from harness import (TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
-                     closed_by_server, connection_refused, descriptors, main, program,
-                     recv_to_end, require_ipv6, run, sockets_of, temp_path, wait_until)
+from harness import (SPINNING, TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
+                     closed_by_server, connection_refused, cpu_share, descriptors, main,
+                     program, recv_to_end, require_ipv6, run, sockets_of, temp_path, wait_until)
 
 HELLO = b"Hello, world!"
 
@@ -395,6 +395,62 @@ def test_thread_limit():
             srv.stop()
 
 
+# ---- under pressure: out of descriptors --------------------------------------------------
+
+def answered_or_closed(s, request=GET):
+    """'answered' when `request` on `s` gets Hello, world!, 'closed' when the server closed
+    the connection instead; fails when neither happens within 5 s (a client left waiting)."""
+    try:
+        s.sendall(request)
+        s.settimeout(5.0)
+        first = s.recv(65536)
+    except (ConnectionResetError, BrokenPipeError):
+        return "closed"
+    except socket.timeout:
+        raise TestFailure("a client was neither answered nor closed within 5 s")
+    if not first:
+        return "closed"
+    s.settimeout(TIMEOUT)
+    r = Reader(s)
+    r.buffer = first
+    check_hello(r.response())
+    return "answered"
+
+
+def test_descriptor_limit():
+    """At a limit of 32 descriptors, 60 keep-alive clients: the server stays up and keeps
+    answering the first 20; of the 40 after them, those without a descriptor are closed at
+    once instead of waiting; it does not spin; it answers new clients once clients leave."""
+    with server("127.0.0.1:0", limits={resource.RLIMIT_NOFILE: 32}) as srv:
+        first = [srv.connect() for _ in range(20)]
+        readers = [Reader(s) for s in first]
+        for s, r in zip(first, readers):
+            s.sendall(GET)
+            check_hello(r.response())
+        more = [srv.connect() for _ in range(40)]
+        share = cpu_share(srv)
+        srv.check_alive("at its descriptor limit")
+        check(share < SPINNING, f"the server used {share:.0%} of a core while clients waited "
+                                f"beyond its descriptor limit: it spins")
+        outcomes = [answered_or_closed(s) for s in more]
+        check(outcomes.count("closed") > 0, f"60 clients at 32 descriptors and none closed: {outcomes}")
+        srv.check_alive("after closing the clients it had no descriptor for")
+        for s, r in zip(first, readers):
+            s.sendall(GET * 3)
+            for _ in range(3):
+                check_hello(r.response())
+        err = srv.stderr.data.decode(errors="replace")
+        check("Too many open files" in err, f"nothing said on stderr: {err!r}")
+        for s in first + more:
+            s.close()
+
+        def answered():
+            with srv.connect() as s:
+                return answered_or_closed(s) == "answered"
+        wait_until(answered, "answering new clients again")
+        srv.stop()
+
+
 if __name__ == "__main__":
     main({
         "curl": test_curl,
@@ -406,4 +462,5 @@ if __name__ == "__main__":
         "fork": test_fork,
         "fork_unix": test_fork_unix,
         "thread_limit": test_thread_limit,
+        "descriptor_limit": test_descriptor_limit,
     })
