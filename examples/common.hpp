@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -108,15 +109,41 @@ class arguments {
 
   /// The value of a required option; a usage_error names it when it is missing.
   std::string_view value(std::string_view option) const {
-    for (const auto& [name, value] : given_)
-      if (name == option) return value;
+    if (const auto value = find(option)) return *value;
     fail("missing " + std::string(option));
   }
   /// The value of an option, or `fallback` when it was not given.
   std::string_view value_or(std::string_view option, std::string_view fallback) const {
-    for (const auto& [name, value] : given_)
-      if (name == option) return value;
-    return fallback;
+    return find(option).value_or(fallback);
+  }
+  /// The value of an option that counts something, a whole number from 1 up ("--max-connections
+  /// 64"), or `fallback` when it was not given.
+  std::size_t count_or(std::string_view option, std::size_t fallback) const {
+    const auto given = find(option);
+    if (!given) return fallback;
+    const std::string_view text = *given;
+    std::size_t n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (error != std::errc{} || end != text.data() + text.size() || n == 0)
+      fail(std::string(option) + " needs a whole number from 1 up, not '" + std::string(text) +
+           "'");
+    return n;
+  }
+  /// The value of an option that is a time in seconds, more than zero and at most a day
+  /// ("10", "0.5"), or `fallback` when it was not given.
+  std::chrono::milliseconds seconds_or(std::string_view option,
+                                       std::chrono::milliseconds fallback) const {
+    const auto given = find(option);
+    if (!given) return fallback;
+    const std::string_view text = *given;
+    double seconds = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    // Written so that NaN fails too: every comparison with it is false.
+    if (error != std::errc{} || end != text.data() + text.size() ||
+        !(seconds > 0 && seconds <= 86400))
+      fail(std::string(option) + " needs a time in seconds, more than 0 and at most 86400, not '" +
+           std::string(text) + "'");
+    return std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
   }
   /// Whether a flag was given.
   bool flag(std::string_view name) const {
@@ -126,6 +153,11 @@ class arguments {
   }
 
  private:
+  std::optional<std::string_view> find(std::string_view option) const {
+    for (const auto& [name, value] : given_)
+      if (name == option) return value;
+    return std::nullopt;
+  }
   static bool contains(std::initializer_list<std::string_view> names, std::string_view name) {
     for (std::string_view n : names)
       if (n == name) return true;

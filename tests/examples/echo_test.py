@@ -216,16 +216,17 @@ def test_thread_limit():
             with srv.connect() as s:
                 s.sendall(b"anyone there?")
                 check(closed_by_server(s) is not None,
-                      f"new connection {i} under the thread limit: left open, neither served nor closed")
+                      f"new connection {i} under the thread limit: neither served nor closed")
             srv.check_alive("under the thread limit")
         for i, s in enumerate(live):
             check(echoes(s, b"during %d" % i), f"connection {i}: no echo under the thread limit")
-        wait_until(lambda: srv.stderr.data.count(b"\n") >= refused, "one stderr line per closed connection")
+        wait_until(lambda: srv.stderr.data.count(b"\n") >= refused,
+                   "one stderr line per closed connection")
         lines = srv.stderr.data.decode(errors="replace").splitlines()
         check(all(line.startswith("echo_server: ") and "thread" in line for line in lines),
               f"stderr under the thread limit: {lines!r}")
         wait_until(lambda: descriptors(srv.pid).keys() == before.keys(),
-                   f"back to the descriptors it had (before: {before}, now: {descriptors(srv.pid)})")
+                   f"back to its descriptors (before: {before}, now: {descriptors(srv.pid)})")
 
         srv.set_soft_limit(resource.RLIMIT_NPROC, None)  # the pressure goes
         round_trip(srv, b"served again")
@@ -283,7 +284,7 @@ def test_descriptor_limit():
         check(share < SPINNING, f"the server used {share:.0%} of a core while clients waited "
                                 f"beyond its descriptor limit: it spins")
         outcomes = [echoed_or_closed(s, b"more %d" % i) for i, s in enumerate(more)]
-        check(outcomes.count("closed") > 0, f"60 clients at 32 descriptors and none closed: {outcomes}")
+        check(outcomes.count("closed") > 0, f"60 clients at 32 descriptors, none closed: {outcomes}")
         srv.check_alive("after closing the clients it had no descriptor for")
         for i, s in enumerate(first):
             check(echoes(s, PAYLOAD[:20000]), f"client {i}: not every byte echoed at the limit")
@@ -295,70 +296,75 @@ def test_descriptor_limit():
         srv.stop()
 
 
-def test_accept_failures():
-    """accept() failing with ENFILE (no file left in the whole system) and ENOMEM, ten times
-    each, injected by strace: the server stays up and keeps its connection, pauses between
-    attempts instead of retrying at once, and serves the waiting client once accept works."""
+def traced_server(inject, log=os.devnull):
+    """echo_server run by strace, which tampers with its accept4 calls as `inject` says (an
+    `-e inject=` expression) and logs them to `log` with their times. LeakSanitizer cannot
+    run under ptrace, so it is off. Skips the test where strace cannot trace."""
     strace = program("strace")
     status, _, err = run([strace, "-o", os.devnull, "true"])
     if status != 0:
         raise Skip(f"strace cannot trace here: {err.strip()}")
+    argv = [strace, "-o", log, "-ttt", "-e", "trace=accept4", "-e", f"inject={inject}",
+            program("echo_server"), "--listen", "127.0.0.1:0"]
+    no_leak_check = os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+    srv = Server(argv, env={"ASAN_OPTIONS": no_leak_check})
+    wait_until(lambda: len(children_of(srv.pid)) == 1, "echo_server started by strace")
+    srv.traced_pid = next(iter(children_of(srv.pid)))
+    return srv
+
+
+def stop_traced(srv, what):
+    """Stops echo_server under strace (which exits with its status) and checks it exits 0."""
+    os.kill(srv.traced_pid, signal.SIGTERM)
+    status = srv.process.wait(TIMEOUT)
+    check(status == 0, f"{what}: exit status {status} after SIGTERM; stderr {srv.stderr.text()!r}")
+
+
+def check_echoes_or_alive(srv, s, message, what):
+    """Checks that `s` echoes `message`; when it fails, says first if the server died."""
+    try:
+        check(echoes(s, message), f"{what}: no echo")
+    except OSError:
+        srv.check_alive(what, grace=1.0)
+        raise
+
+
+def test_accept_failures():
+    """accept() failing with ENFILE (no file left in the whole system) and ENOMEM, ten times
+    each, injected by strace: the server stays up and keeps its connection, pauses between
+    attempts instead of retrying at once, and serves the waiting client once accept works."""
     for error in ["ENFILE", "ENOMEM"]:
         log = temp_path(f"strace-{error}.log")
-        # The first accept4 works; the next ten fail. LeakSanitizer cannot run under ptrace.
-        argv = [strace, "-o", log, "-ttt", "-e", "trace=accept4",
-                "-e", f"inject=accept4:error={error}:when=2..11",
-                program("echo_server"), "--listen", "127.0.0.1:0"]
-        with Server(argv, env={"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"}) as srv:
-            wait_until(lambda: len(children_of(srv.pid)) == 1, "echo_server started by strace")
-            server_pid = next(iter(children_of(srv.pid)))
+        # The first accept4 works; the next ten fail.
+        with traced_server(f"accept4:error={error}:when=2..11", log) as srv:
             with srv.connect() as live:
-                check(echoes(live, b"before"), "no echo before accept fails")
+                check_echoes_or_alive(srv, live, b"before", "before accept fails")
                 with srv.connect() as waiting:
-                    try:
-                        check(echoes(waiting, b"waiting"), f"{error}: the waiting client was not served")
-                    except OSError:
-                        srv.check_alive(f"after accept failed with {error}", grace=1.0)
-                        raise
+                    check_echoes_or_alive(srv, waiting, b"waiting",
+                                          f"the client waiting while accept failed with {error}")
                     srv.check_alive(f"after accept failed with {error}")
                     check(echoes(live, b"after"), f"{error}: the live connection stopped")
             with open(log) as f:
-                failed = [float(line.split()[0]) for line in f if "accept4(" in line and "INJECTED" in line]
-            check(len(failed) == 10, f"{error}: {len(failed)} failed accept4 calls in the trace, expected 10")
+                failed = [float(line.split()[0]) for line in f
+                          if "accept4(" in line and "INJECTED" in line]
+            check(len(failed) == 10, f"{error}: {len(failed)} failed accept4 calls, expected 10")
             check(failed[-1] - failed[0] > 0.25, f"{error}: ten failed accepts within "
                   f"{failed[-1] - failed[0]:.3f} s: retried without pausing")
             err = srv.stderr.data.decode(errors="replace")
             check(err and all(line.startswith("echo_server: accept: ") for line in err.splitlines()),
                   f"{error}: stderr {err!r}")
-            os.kill(server_pid, signal.SIGTERM)  # strace exits with its status
-            status = srv.process.wait(TIMEOUT)
-            check(status == 0, f"{error}: exit status {status} after SIGTERM; stderr {srv.stderr.text()!r}")
+            stop_traced(srv, error)
 
 
 def test_connection_errors():
     """Errors that concern one new connection only, which Linux reports through accept (a
     network error the connection already had, a firewall's EPERM), injected by strace: the
     server goes on and serves the waiting client with the next accept."""
-    strace = program("strace")
-    status, _, err = run([strace, "-o", os.devnull, "true"])
-    if status != 0:
-        raise Skip(f"strace cannot trace here: {err.strip()}")
     for error in ["ECONNABORTED", "EPROTO", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "EPERM"]:
-        argv = [strace, "-o", os.devnull, "-e", "trace=accept4",
-                "-e", f"inject=accept4:error={error}:when=1..2",
-                program("echo_server"), "--listen", "127.0.0.1:0"]
-        with Server(argv, env={"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"}) as srv:
-            wait_until(lambda: len(children_of(srv.pid)) == 1, "echo_server started by strace")
-            server_pid = next(iter(children_of(srv.pid)))
+        with traced_server(f"accept4:error={error}:when=1..2") as srv:
             with srv.connect() as s:
-                try:
-                    check(echoes(s, b"hello"), f"{error}: no echo")
-                except OSError:
-                    srv.check_alive(f"after accept failed with {error}", grace=1.0)
-                    raise
-            os.kill(server_pid, signal.SIGTERM)
-            status = srv.process.wait(TIMEOUT)
-            check(status == 0, f"{error}: exit status {status} after SIGTERM; stderr {srv.stderr.text()!r}")
+                check_echoes_or_alive(srv, s, b"hello", f"after accept failed with {error}")
+            stop_traced(srv, error)
 
 
 def tool_round_trips(make_argv):
