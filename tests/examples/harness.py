@@ -167,6 +167,16 @@ class Server:
         self.argv = argv
         self.uid = UNPRIVILEGED_UID if unprivileged and os.getuid() == 0 else os.getuid()
         self.gid = UNPRIVILEGED_UID if self.uid != os.getuid() else os.getgid()
+        if self.uid != os.getuid():
+            # The build tree may be out of that user's reach (under /root, mode 700): it runs
+            # a copy. berth is header-only and the sanitizers' runtimes are system libraries.
+            d = tempfile.mkdtemp(prefix="berth-ex-")
+            _temp_dirs.append(d)
+            os.chmod(d, 0o755)
+            copy = os.path.join(d, os.path.basename(argv[0]))
+            shutil.copy2(argv[0], copy)
+            os.chmod(copy, 0o755)
+            argv = [copy, *argv[1:]]
 
         def prepare():  # in the child, between fork and exec
             if ignore_sigint:
