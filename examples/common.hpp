@@ -6,6 +6,7 @@
 
 #include <berth/berth.hpp>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,12 +15,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <initializer_list>
 #include <iostream>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -105,15 +109,41 @@ class arguments {
 
   /// The value of a required option; a usage_error names it when it is missing.
   std::string_view value(std::string_view option) const {
-    for (const auto& [name, value] : given_)
-      if (name == option) return value;
+    if (const auto value = find(option)) return *value;
     fail("missing " + std::string(option));
   }
   /// The value of an option, or `fallback` when it was not given.
   std::string_view value_or(std::string_view option, std::string_view fallback) const {
-    for (const auto& [name, value] : given_)
-      if (name == option) return value;
-    return fallback;
+    return find(option).value_or(fallback);
+  }
+  /// The value of an option that counts something, a whole number from 1 up ("--max-connections
+  /// 64"), or `fallback` when it was not given.
+  std::size_t count_or(std::string_view option, std::size_t fallback) const {
+    const auto given = find(option);
+    if (!given) return fallback;
+    const std::string_view text = *given;
+    std::size_t n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (error != std::errc{} || end != text.data() + text.size() || n == 0)
+      fail(std::string(option) + " needs a whole number from 1 up, not '" + std::string(text) +
+           "'");
+    return n;
+  }
+  /// The value of an option that is a time in seconds, more than zero and at most a day
+  /// ("10", "0.5"), or `fallback` when it was not given.
+  std::chrono::milliseconds seconds_or(std::string_view option,
+                                       std::chrono::milliseconds fallback) const {
+    const auto given = find(option);
+    if (!given) return fallback;
+    const std::string_view text = *given;
+    double seconds = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    // Written so that NaN fails too: every comparison with it is false.
+    if (error != std::errc{} || end != text.data() + text.size() ||
+        !(seconds > 0 && seconds <= 86400))
+      fail(std::string(option) + " needs a time in seconds, more than 0 and at most 86400, not '" +
+           std::string(text) + "'");
+    return std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
   }
   /// Whether a flag was given.
   bool flag(std::string_view name) const {
@@ -123,6 +153,11 @@ class arguments {
   }
 
  private:
+  std::optional<std::string_view> find(std::string_view option) const {
+    for (const auto& [name, value] : given_)
+      if (name == option) return value;
+    return std::nullopt;
+  }
   static bool contains(std::initializer_list<std::string_view> names, std::string_view name) {
     for (std::string_view n : names)
       if (n == name) return true;
@@ -214,12 +249,111 @@ class signals {
   int fd_ = -1;
 };
 
-/// Whether an accept() error only concerns the one connection (it went away before we took
-/// it) or means "nothing to accept after all", so that the server simply goes on.
+/// Whether an accept() error only concerns the one connection, so that the server simply
+/// goes on: "nothing to accept after all" (EAGAIN), the client went away before we took it
+/// (ECONNABORTED), or, as accept(2) warns, an error the new connection already had, which
+/// Linux reports through accept (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET,
+/// EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH, ETIMEDOUT), or a firewall rule that refused it (EPERM).
 inline bool transient_accept_error(std::error_code ec) {
-  return ec == std::errc::operation_would_block || ec == std::errc::connection_aborted ||
-         ec == std::errc::protocol_error;
+  if (ec.category() != std::system_category()) return false;
+  switch (ec.value()) {
+    case EAGAIN:  // EWOULDBLOCK is the same number on Linux
+    case ECONNABORTED:
+    case ENETDOWN:
+    case EPROTO:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case ETIMEDOUT:
+    case EPERM:
+      return true;
+    default:
+      return false;
+  }
 }
+
+/// What a server does when accept() fails, so that it stays up, keeps every connection it
+/// serves, does not spin, and accepts again as soon as it can:
+///
+///     auto connection = acceptor.accept(ec);
+///     if (ec) { accept_errors.handle(acceptor, ec); continue; }  // or throws example::failure
+///
+/// A connection that the kernel could not hand over stays in the queue, so the listening
+/// socket stays readable: a server that went straight back to poll() would be woken at once,
+/// again and again, and burn a core for as long as the shortage lasts. What helps depends
+/// on what is short:
+///  - EMFILE: this process has no descriptor left (each connection holds one: some 1,020
+///    clients at the usual limit of 1,024). A spare descriptor, opened at start for this
+///    moment, is closed; the waiting connection is accepted into its place and closed at
+///    once; the spare is opened again. Why not just wait: the client is told now (it reads
+///    the end of the stream) instead of waiting in the queue for an answer that may never
+///    come, and each refused client costs one accept and one close, so the work follows the
+///    clients and never spins. As soon as a connection ends, the next client is served.
+///  - ENFILE (the whole system is out of files), ENOBUFS or ENOMEM (out of memory), or
+///    EMFILE when the spare could not be opened again: a descriptor of ours would not help.
+///    The server pauses for 50 ms, leaving connections in the queue, then tries again:
+///    twenty tries a second at most, however long it lasts. A signal that comes meanwhile
+///    waits in the signalfd (example::signals) and stops the server right after the pause.
+///  - An error of that one connection (transient_accept_error): nothing to do.
+///  - Anything else (EBADF, EINVAL, ENOTSOCK, ...) is a bug here: handle throws.
+class accept_errors {
+ public:
+  /// `program` starts the lines this writes on stderr.
+  explicit accept_errors(std::string program) : program_(std::move(program)) { open_spare(); }
+  ~accept_errors() { close_spare(); }
+  accept_errors(const accept_errors&) = delete;
+  accept_errors& operator=(const accept_errors&) = delete;
+
+  /// Deals with `ec` from `acceptor.accept()` as above, or throws example::failure.
+  template <class Acceptor>
+  void handle(Acceptor& acceptor, std::error_code ec) {
+    if (transient_accept_error(ec)) return;
+    if (ec == std::errc::too_many_files_open && spare_ >= 0) {
+      close_spare();
+      std::error_code refused_ec;
+      { auto refused = acceptor.accept(refused_ec); }  // closed at once, before the spare returns
+      open_spare();
+      if (spare_ >= 0) {
+        if (!refused_ec) std::cerr << program_ << ": accept: " << ec.message()
+                                   << ": closed a new connection at once\n";
+        return;
+      }
+    }
+    if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
+        ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory) {
+      // One line a second at most: the shortage may last, and this runs 20 times a second.
+      const auto now = std::chrono::steady_clock::now();
+      if (!reported_pause_ || now - *reported_pause_ >= std::chrono::seconds(1)) {
+        std::cerr << program_ << ": accept: " << ec.message() << ": trying again every "
+                  << pause.count() << " ms\n";
+        reported_pause_ = now;
+      }
+      std::this_thread::sleep_for(pause);
+      if (spare_ < 0) open_spare();  // a connection may have ended meanwhile and made room
+      return;
+    }
+    throw failure("accept: " + ec.message());
+  }
+
+  /// In a child made by fork(), which serves one connection: closes its copy of the spare.
+  void close_in_child() noexcept { close_spare(); }
+
+ private:
+  static constexpr std::chrono::milliseconds pause{50};
+
+  void open_spare() noexcept { spare_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+  void close_spare() noexcept {
+    if (spare_ >= 0) ::close(spare_);
+    spare_ = -1;
+  }
+
+  std::string program_;
+  int spare_ = -1;  // /dev/null, held for the moment EMFILE comes; -1 when it could not be opened
+  std::optional<std::chrono::steady_clock::time_point> reported_pause_;
+};
 
 /// Removes a unix socket's file when it goes out of scope, however the scope is left
 /// (return or exception). bind() creates the file, close() does not remove it, and a file
@@ -250,26 +384,57 @@ class socket_file {
 /// new ones start, so a long-running server does not accumulate them.
 class connection_threads {
  public:
-  connection_threads() = default;
+  /// `program` starts the line on stderr that reports a thread that could not start.
+  explicit connection_threads(std::string program) : program_(std::move(program)) {}
   connection_threads(const connection_threads&) = delete;
   connection_threads& operator=(const connection_threads&) = delete;
 
+  /// Starts a thread that runs `serve(connection)` and then closes the connection.
+  ///
+  /// A thread may fail to start: a limit on threads (RLIMIT_NPROC, a cgroup's pids.max) or
+  /// no memory left for its stack, and std::thread throws std::system_error. Then the
+  /// connection is closed at once, so its client reads the end of the stream instead of
+  /// waiting for an answer; one line on stderr says so; start returns false and the server
+  /// goes on with the connections it has.
   template <class Socket, class Serve>
-  void start(Socket connection, Serve serve) {
+  bool start(Socket connection, Serve serve) {
     const std::lock_guard lock(mutex_);
     join_finished();
-    entry& e = entries_.emplace_back();
+    // The thread refers to its entry, so the entry exists first, but in a list of its own:
+    // it joins entries_ only once its thread runs, and a thread that never started leaves
+    // nothing behind (an entry without a thread would make join() throw, and the
+    // destructor end the program). splice moves the node itself: `e` stays valid.
+    std::list<entry> started;
+    entry& e = started.emplace_back();
     e.fd = connection.native_handle();
-    e.thread = std::thread([this, &e, connection = std::move(connection), serve]() mutable {
-      serve(connection);
-      {
-        const std::lock_guard done_lock(mutex_);
-        e.fd = -1;  // before the socket closes, so its number is never shut down by mistake
-        e.done = true;
-      }
-      std::error_code ignored;
-      connection.close(ignored);
-    });
+    try {
+      e.thread = std::thread([this, &e, connection = std::move(connection), serve]() mutable {
+        serve(connection);
+        {
+          const std::lock_guard done_lock(mutex_);
+          e.fd = -1;  // before the socket closes, so its number is never shut down by mistake
+          e.done = true;
+          --running_;
+        }
+        std::error_code ignored;
+        connection.close(ignored);
+      });
+    } catch (const std::system_error& error) {
+      // std::thread has destroyed the function it was given, and with it the connection
+      // (it was moved in): closed, the client sees it end.
+      std::cerr << program_ << ": no thread for a new connection, closed it: " << error.what()
+                << '\n';
+      return false;
+    }
+    entries_.splice(entries_.end(), started);
+    ++running_;
+    return true;
+  }
+
+  /// How many connections are being served now.
+  std::size_t running() {
+    const std::lock_guard lock(mutex_);
+    return running_;
   }
 
   ~connection_threads() {
@@ -299,8 +464,10 @@ class connection_threads {
     }
   }
 
+  std::string program_;
   std::mutex mutex_;
   std::list<entry> entries_;  // a list: each thread keeps a reference to its own entry
+  std::size_t running_ = 0;   // entries whose thread has not finished serving
 };
 
 }  // namespace example

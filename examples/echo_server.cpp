@@ -49,11 +49,14 @@ void serve(const Endpoint& where, example::signals& stop) {
   // non-blocking so that accept() never sits there if the client gave up meanwhile.
   // Accepted sockets do not inherit this: they are blocking, which suits a thread each.
   acceptor.set_nonblocking();
-  example::connection_threads threads;  // shut down and joined when we leave
+  example::connection_threads threads("echo_server");  // shut down and joined when we leave
+  example::accept_errors accept_errors("echo_server");  // out of descriptors and the like
   while (stop.wait(acceptor.native_handle()) == 0) {
     auto connection = acceptor.accept(ec);
-    if (example::transient_accept_error(ec)) continue;
-    if (ec) throw example::failure("accept: " + ec.message());
+    if (ec) {
+      accept_errors.handle(acceptor, ec);  // goes on, without spinning, or throws
+      continue;
+    }
     threads.start(std::move(connection), [](auto& c) { echo(c); });
   }
 }

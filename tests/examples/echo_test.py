@@ -2,12 +2,15 @@
 """echo_server and echo_client, driven by Python's socket module, socat and nc."""
 
 import os
+import resource
 import signal
 import socket
 import threading
 
-from harness import (TIMEOUT, Server, abstract_name, check, is_socket_file, main, one_line_error,
-                     program, recv_exactly, require_ipv6, run, temp_path)
+from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check,
+                     children_of, closed_by_server, cpu_share, descriptors, is_socket_file,
+                     main, one_line_error, program, recv_exactly, require_ipv6, run, temp_path,
+                     wait_until)
 
 PAYLOAD = os.urandom(200 * 1024)  # 200 kB of every byte value
 
@@ -190,6 +193,180 @@ def test_client():
     check(status == 0 and out == b"SHOUT\n", f"echo_client with a Python server: {status} {out!r} {err!r}")
 
 
+def echoes(s, message):
+    """Whether the connection `s` still echoes: `message` sent, the same bytes back."""
+    s.sendall(message)
+    return recv_exactly(s, len(message)) == message
+
+
+def test_thread_limit():
+    """No thread can start (RLIMIT_NPROC 1 for the server's user): each new connection is
+    closed at once (the client reads the end of the stream instead of waiting) and said so
+    on stderr; the server stays up, keeps serving the connections it has, leaks no
+    descriptor, and serves new clients again once threads can start."""
+    with Server([program("echo_server"), "--listen", "127.0.0.1:0"], unprivileged=True) as srv:
+        live = [srv.connect() for _ in range(3)]
+        for i, s in enumerate(live):
+            check(echoes(s, b"before %d" % i), f"connection {i}: no echo before the limit")
+        before = descriptors(srv.pid)
+
+        srv.set_soft_limit(resource.RLIMIT_NPROC, 1)  # no new thread or process for its user
+        refused = 10
+        for i in range(refused):
+            with srv.connect() as s:
+                s.sendall(b"anyone there?")
+                check(closed_by_server(s) is not None,
+                      f"new connection {i} under the thread limit: neither served nor closed")
+            srv.check_alive("under the thread limit")
+        for i, s in enumerate(live):
+            check(echoes(s, b"during %d" % i), f"connection {i}: no echo under the thread limit")
+        wait_until(lambda: srv.stderr.data.count(b"\n") >= refused,
+                   "one stderr line per closed connection")
+        lines = srv.stderr.data.decode(errors="replace").splitlines()
+        check(all(line.startswith("echo_server: ") and "thread" in line for line in lines),
+              f"stderr under the thread limit: {lines!r}")
+        wait_until(lambda: descriptors(srv.pid).keys() == before.keys(),
+                   f"back to its descriptors (before: {before}, now: {descriptors(srv.pid)})")
+
+        srv.set_soft_limit(resource.RLIMIT_NPROC, None)  # the pressure goes
+        round_trip(srv, b"served again")
+        for i, s in enumerate(live):
+            check(echoes(s, b"after %d" % i), f"connection {i}: no echo after the limit")
+            s.close()
+        srv.stop()
+
+
+def echoed_or_closed(s, message):
+    """'echoed' when `s` echoes `message`, 'closed' when the server closed it instead; fails
+    when neither happens within 5 s (a client left waiting)."""
+    data = b""
+    try:
+        s.sendall(message)
+        s.settimeout(5.0)
+        while len(data) < len(message):
+            chunk = s.recv(len(message) - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    except socket.timeout:
+        raise TestFailure(f"a client was neither echoed nor closed within 5 s (got {data!r})")
+    s.settimeout(TIMEOUT)
+    if data == message:
+        return "echoed"
+    check(data == b"", f"part of an echo, then the end of the stream: {data!r}")
+    return "closed"
+
+
+def served_again(srv, message=b"served again"):
+    """Whether a new client is echoed, trying until connections that just closed have
+    given their descriptors back."""
+    def attempt():
+        with srv.connect() as s:
+            return echoed_or_closed(s, message) == "echoed"
+    wait_until(attempt, "serving new clients again")
+
+
+def test_descriptor_limit():
+    """At a limit of 32 descriptors, 60 clients: the server stays up; the first 20 are served
+    throughout; of the 40 that come after, those without a descriptor are closed at once
+    instead of waiting; the server does not spin while they are waiting; and it serves new
+    clients again once clients leave."""
+    with Server([program("echo_server"), "--listen", "127.0.0.1:0"],
+                limits={resource.RLIMIT_NOFILE: 32}) as srv:
+        first = [srv.connect() for _ in range(20)]
+        for i, s in enumerate(first):
+            check(echoes(s, b"first %d" % i), f"client {i}: no echo")
+        more = [srv.connect() for _ in range(40)]  # the kernel completes each connection
+        share = cpu_share(srv)
+        srv.check_alive("at its descriptor limit")
+        check(share < SPINNING, f"the server used {share:.0%} of a core while clients waited "
+                                f"beyond its descriptor limit: it spins")
+        outcomes = [echoed_or_closed(s, b"more %d" % i) for i, s in enumerate(more)]
+        check(outcomes.count("closed") > 0, f"60 clients at 32 descriptors, none closed: {outcomes}")
+        srv.check_alive("after closing the clients it had no descriptor for")
+        for i, s in enumerate(first):
+            check(echoes(s, PAYLOAD[:20000]), f"client {i}: not every byte echoed at the limit")
+        err = srv.stderr.data.decode(errors="replace")
+        check("Too many open files" in err, f"nothing said on stderr: {err!r}")
+        for s in first + more:
+            s.close()
+        served_again(srv)
+        srv.stop()
+
+
+def traced_server(inject, log=os.devnull):
+    """echo_server run by strace, which tampers with its accept4 calls as `inject` says (an
+    `-e inject=` expression) and logs them to `log` with their times. LeakSanitizer cannot
+    run under ptrace, so it is off. Skips the test where strace cannot trace."""
+    strace = program("strace")
+    status, _, err = run([strace, "-o", os.devnull, "true"])
+    if status != 0:
+        raise Skip(f"strace cannot trace here: {err.strip()}")
+    argv = [strace, "-o", log, "-ttt", "-e", "trace=accept4", "-e", f"inject={inject}",
+            program("echo_server"), "--listen", "127.0.0.1:0"]
+    no_leak_check = os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+    srv = Server(argv, env={"ASAN_OPTIONS": no_leak_check})
+    wait_until(lambda: len(children_of(srv.pid)) == 1, "echo_server started by strace")
+    srv.traced_pid = next(iter(children_of(srv.pid)))
+    return srv
+
+
+def stop_traced(srv, what):
+    """Stops echo_server under strace (which exits with its status) and checks it exits 0."""
+    os.kill(srv.traced_pid, signal.SIGTERM)
+    status = srv.process.wait(TIMEOUT)
+    check(status == 0, f"{what}: exit status {status} after SIGTERM; stderr {srv.stderr.text()!r}")
+
+
+def check_echoes_or_alive(srv, s, message, what):
+    """Checks that `s` echoes `message`; when it fails, says first if the server died."""
+    try:
+        check(echoes(s, message), f"{what}: no echo")
+    except OSError:
+        srv.check_alive(what, grace=1.0)
+        raise
+
+
+def test_accept_failures():
+    """accept() failing with ENFILE (no file left in the whole system) and ENOMEM, ten times
+    each, injected by strace: the server stays up and keeps its connection, pauses between
+    attempts instead of retrying at once, and serves the waiting client once accept works."""
+    for error in ["ENFILE", "ENOMEM"]:
+        log = temp_path(f"strace-{error}.log")
+        # The first accept4 works; the next ten fail.
+        with traced_server(f"accept4:error={error}:when=2..11", log) as srv:
+            with srv.connect() as live:
+                check_echoes_or_alive(srv, live, b"before", "before accept fails")
+                with srv.connect() as waiting:
+                    check_echoes_or_alive(srv, waiting, b"waiting",
+                                          f"the client waiting while accept failed with {error}")
+                    srv.check_alive(f"after accept failed with {error}")
+                    check(echoes(live, b"after"), f"{error}: the live connection stopped")
+            with open(log) as f:
+                failed = [float(line.split()[0]) for line in f
+                          if "accept4(" in line and "INJECTED" in line]
+            check(len(failed) == 10, f"{error}: {len(failed)} failed accept4 calls, expected 10")
+            check(failed[-1] - failed[0] > 0.25, f"{error}: ten failed accepts within "
+                  f"{failed[-1] - failed[0]:.3f} s: retried without pausing")
+            err = srv.stderr.data.decode(errors="replace")
+            check(err and all(line.startswith("echo_server: accept: ") for line in err.splitlines()),
+                  f"{error}: stderr {err!r}")
+            stop_traced(srv, error)
+
+
+def test_connection_errors():
+    """Errors that concern one new connection only, which Linux reports through accept (a
+    network error the connection already had, a firewall's EPERM), injected by strace: the
+    server goes on and serves the waiting client with the next accept."""
+    for error in ["ECONNABORTED", "EPROTO", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "EPERM"]:
+        with traced_server(f"accept4:error={error}:when=1..2") as srv:
+            with srv.connect() as s:
+                check_echoes_or_alive(srv, s, b"hello", f"after accept failed with {error}")
+            stop_traced(srv, error)
+
+
 def tool_round_trips(make_argv):
     """Runs a tool for each family (argv from make_argv(server)) with a payload on stdin;
     what it prints must be the payload."""
@@ -251,4 +428,8 @@ if __name__ == "__main__":
         "client": test_client,
         "socat": test_socat,
         "netcat": test_netcat,
+        "thread_limit": test_thread_limit,
+        "descriptor_limit": test_descriptor_limit,
+        "accept_failures": test_accept_failures,
+        "connection_errors": test_connection_errors,
     })

@@ -16,6 +16,7 @@ Only the standard library is used.
 import errno
 import itertools
 import os
+import resource
 import select
 import shutil
 import signal
@@ -31,6 +32,7 @@ import traceback
 TIMEOUT = 15.0  # seconds: the bound on every wait; a healthy run needs a fraction of it
 SKIP = 77  # CTest's SKIP_RETURN_CODE for these tests
 
+UNPRIVILEGED_UID = 65534  # nobody: the servers that must feel a thread limit run as it under root
 PROGRAMS = {}  # name -> path, from the command line
 _temp_dirs = []
 _names = itertools.count()
@@ -156,12 +158,38 @@ class Drain(threading.Thread):
 class Server:
     """An example server, started and waited for: `with Server([prog, "--listen", ep]) as s:`."""
 
-    def __init__(self, argv, ignore_sigint=False):
+    def __init__(self, argv, ignore_sigint=False, limits=None, unprivileged=False, env=None):
+        """ignore_sigint: started as a shell starts a background job, with SIGINT ignored.
+        env: variables added to the environment.
+        limits: {resource.RLIMIT_...: soft and hard value} set in the server before it starts.
+        unprivileged: when the tests run as root, the server runs as UNPRIVILEGED_UID (the
+        kernel does not apply RLIMIT_NPROC to root; see set_soft_limit)."""
         self.argv = argv
-        # ignore_sigint: started as a shell starts a background job, with SIGINT ignored.
+        self.uid = UNPRIVILEGED_UID if unprivileged and os.getuid() == 0 else os.getuid()
+        self.gid = UNPRIVILEGED_UID if self.uid != os.getuid() else os.getgid()
+        if self.uid != os.getuid():
+            # The build tree may be out of that user's reach (under /root, mode 700): it runs
+            # a copy. berth is header-only and the sanitizers' runtimes are system libraries.
+            d = tempfile.mkdtemp(prefix="berth-ex-")
+            _temp_dirs.append(d)
+            os.chmod(d, 0o755)
+            copy = os.path.join(d, os.path.basename(argv[0]))
+            shutil.copy2(argv[0], copy)
+            os.chmod(copy, 0o755)
+            argv = [copy, *argv[1:]]
+
+        def prepare():  # in the child, between fork and exec
+            if ignore_sigint:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            for which, value in (limits or {}).items():
+                resource.setrlimit(which, (value, value))
+            if self.uid != os.getuid():
+                become(self.uid, self.gid)
+
         self.process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
+            preexec_fn=prepare if ignore_sigint or limits or self.uid != os.getuid() else None,
+            env={**os.environ, **env} if env else None,
         )
         self.pid = self.process.pid
         self.stderr = Drain(self.process.stderr)
@@ -185,6 +213,51 @@ class Server:
             self.process.kill()
             self.process.wait(TIMEOUT)
 
+    def alive(self):
+        return self.process.poll() is None
+
+    def check_alive(self, when, grace=0.0):
+        """Fails the test, with the server's exit status and stderr, unless it still runs
+        (`grace` seconds later: when a failure suggests that it is exiting)."""
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.process.poll() is not None:
+            raise TestFailure(f"{self.argv} died {when}: status {self.process.returncode}; "
+                              f"stderr: {self.stderr.text()!r}")
+
+    def set_soft_limit(self, which, soft):
+        """Changes the running server's soft limit `which` (resource.RLIMIT_...); None puts
+        back the one it started with (ours). Root here may lack CAP_SYS_RESOURCE, which
+        changing another user's limits needs; the server's own user may always do it, so
+        then it is done by prlimit(1) running as that user."""
+        if soft is None:
+            soft = resource.getrlimit(which)[0]
+        hard = resource.getrlimit(which)[1]
+        try:
+            resource.prlimit(self.pid, which, (soft, hard))
+            return
+        except PermissionError:
+            if self.uid == os.getuid():
+                raise
+        tool = shutil.which("prlimit")
+        if tool is None:
+            raise Skip("running as root: changing the server's limits needs prlimit (util-linux)")
+        option = {resource.RLIMIT_NPROC: "--nproc", resource.RLIMIT_NOFILE: "--nofile"}[which]
+        value = "unlimited" if soft == resource.RLIM_INFINITY else str(soft)
+        done = subprocess.run([tool, f"--pid={self.pid}", f"{option}={value}:"],
+                              preexec_fn=lambda: become(self.uid, self.gid),
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        check(done.returncode == 0, f"prlimit as uid {self.uid}: {done.stderr.strip()}")
+
+    def cpu_seconds(self):
+        """User and system CPU time the server used so far, from /proc/PID/stat."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            text = f.read()
+        fields = text[text.rfind(")") + 2:].split()  # after "pid (comm) "; utime is field 14
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def port(self):
         return self.address[1]
@@ -193,7 +266,12 @@ class Server:
         s = socket.socket(self.family, kind)
         s.settimeout(TIMEOUT)
         if kind == socket.SOCK_STREAM:
-            s.connect(self.address)
+            try:
+                s.connect(self.address)
+            except OSError:
+                s.close()
+                self.check_alive("before a client connected", grace=1.0)
+                raise
         return s
 
     def stop(self, sig=signal.SIGTERM):
@@ -214,6 +292,13 @@ class Server:
         return err
 
 
+def become(uid, gid):
+    """Drops root for `uid` and `gid` (no supplementary groups): in a child, before exec."""
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
 def recv_exactly(s, size):
     data = b""
     while len(data) < size:
@@ -230,6 +315,39 @@ def recv_to_end(s):
         if not chunk:
             return data
         data += chunk
+
+
+def closed_by_server(s, within=5.0):
+    """The bytes the server sent on `s` before it closed the connection (end of stream or a
+    reset), or None when it was still open after `within` seconds: a client left hanging."""
+    data = b""
+    deadline = time.monotonic() + within
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            return None
+        except (ConnectionResetError, BrokenPipeError):
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def cpu_share(srv, seconds=1.0):
+    """The share of one core the server used over the next `seconds` (0.5: half a core)."""
+    used, start = srv.cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return (srv.cpu_seconds() - used) / (time.monotonic() - start)
+
+
+# A server that merely retried a failing accept() would use a whole core; one that waits for
+# something to change uses next to nothing. Half a core tells the two apart on a loaded machine.
+SPINNING = 0.5
 
 
 def run(argv, input=b"", timeout=TIMEOUT):

@@ -4,20 +4,22 @@ thread-per-connection and the --fork modes."""
 
 import os
 import re
+import resource
 import signal
 import socket
 import threading
 import time
 
-from harness import (TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
-                     connection_refused, descriptors, main, program, recv_to_end, require_ipv6,
-                     run, sockets_of, temp_path, wait_until)
+from harness import (SPINNING, TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
+                     closed_by_server, connection_refused, cpu_share, descriptors, main,
+                     one_line_error, program, recv_to_end, require_ipv6, run, sockets_of,
+                     temp_path, wait_until)
 
 HELLO = b"Hello, world!"
 
 
-def server(endpoint, *flags):
-    return Server([program("http_hello"), "--listen", endpoint, *flags])
+def server(endpoint, *flags, **options):
+    return Server([program("http_hello"), "--listen", endpoint, *flags], **options)
 
 
 def url(srv, path="/"):
@@ -344,6 +346,268 @@ def test_fork_unix():
         srv.stop()  # checks that the file is gone now
 
 
+# ---- under pressure: no thread or process can start ------------------------------------
+
+GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_thread_limit():
+    """No thread (or, with --fork, no process) can start for the server's user: each new
+    connection is closed at once and said so on stderr, the connections being served go on,
+    no descriptor leaks, and new clients are served again once the limit is lifted."""
+    for flags in [[], ["--fork"]]:
+        with server("127.0.0.1:0", *flags, unprivileged=True) as srv:
+            live = [srv.connect() for _ in range(3)]
+            readers = [Reader(s) for s in live]
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            if flags:
+                wait_until(lambda: len(children_of(srv.pid)) == len(live),
+                           "one child per connection")
+            before = descriptors(srv.pid)
+
+            srv.set_soft_limit(resource.RLIMIT_NPROC, 1)
+            refused = 5
+            for i in range(refused):
+                with srv.connect() as s:
+                    s.sendall(GET)
+                    check(closed_by_server(s) is not None,
+                          f"{flags}: connection {i} under the limit neither served nor closed")
+                srv.check_alive(f"{flags}: under the thread and process limit")
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            wait_until(lambda: srv.stderr.data.count(b"\n") >= refused,
+                       "a stderr line per closed connection")
+            lines = srv.stderr.data.decode(errors="replace").splitlines()
+            check(all(line.startswith("http_hello: ") for line in lines), f"stderr: {lines!r}")
+            wait_until(lambda: descriptors(srv.pid).keys() == before.keys(),
+                       f"{flags}: back to its descriptors "
+                       f"(before: {before}, now: {descriptors(srv.pid)})")
+
+            srv.set_soft_limit(resource.RLIMIT_NPROC, None)
+            with srv.connect() as s:
+                s.sendall(GET)
+                check_hello(Reader(s).response())
+            for s, r in zip(live, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+                s.close()
+            if flags:
+                no_children_left(srv)
+            srv.stop()
+
+
+# ---- under pressure: out of descriptors --------------------------------------------------
+
+def answered_or_closed(s, request=GET):
+    """'answered' when `request` on `s` gets Hello, world!, 'refused' when it gets a 503,
+    'closed' when the server closed the connection instead; fails when none of these
+    happens within 5 s (a client left waiting)."""
+    try:
+        s.sendall(request)
+        s.settimeout(5.0)
+        first = s.recv(65536)
+    except (ConnectionResetError, BrokenPipeError):
+        return "closed"
+    except socket.timeout:
+        raise TestFailure("a client was neither answered nor closed within 5 s")
+    if not first:
+        return "closed"
+    s.settimeout(TIMEOUT)
+    r = Reader(s)
+    r.buffer = first
+    response = r.response()
+    if response[0].startswith("HTTP/1.1 503 "):
+        return "refused"  # over --max-connections
+    check_hello(response)
+    return "answered"
+
+
+def test_descriptor_limit():
+    """At a limit of 32 descriptors, 60 keep-alive clients: the server stays up and keeps
+    answering the first 20; of the 40 after them, those without a descriptor are closed at
+    once instead of waiting; it does not spin; it answers new clients once clients leave."""
+    with server("127.0.0.1:0", limits={resource.RLIMIT_NOFILE: 32}) as srv:
+        first = [srv.connect() for _ in range(20)]
+        readers = [Reader(s) for s in first]
+        for s, r in zip(first, readers):
+            s.sendall(GET)
+            check_hello(r.response())
+        more = [srv.connect() for _ in range(40)]
+        share = cpu_share(srv)
+        srv.check_alive("at its descriptor limit")
+        check(share < SPINNING, f"the server used {share:.0%} of a core while clients waited "
+                                f"beyond its descriptor limit: it spins")
+        outcomes = [answered_or_closed(s) for s in more]
+        check(outcomes.count("closed") > 0, f"60 clients at 32 descriptors, none closed: {outcomes}")
+        srv.check_alive("after closing the clients it had no descriptor for")
+        for s, r in zip(first, readers):
+            s.sendall(GET * 3)
+            for _ in range(3):
+                check_hello(r.response())
+        err = srv.stderr.data.decode(errors="replace")
+        check("Too many open files" in err, f"nothing said on stderr: {err!r}")
+        for s in first + more:
+            s.close()
+
+        def answered():
+            with srv.connect() as s:
+                return answered_or_closed(s) == "answered"
+        wait_until(answered, "answering new clients again")
+        srv.stop()
+
+
+# ---- limits: slow clients, idle clients, too many clients --------------------------------
+
+def trickle(s, data, interval, give_up):
+    """Sends `data` one byte every `interval` seconds until the server closes the connection
+    (or answers): (seconds from the first byte until then, what the server sent). Fails if
+    the connection is still open after `give_up` seconds, or once all of `data` went out."""
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    start = time.monotonic()
+    for i in range(len(data)):
+        try:
+            s.sendall(data[i:i + 1])
+        except (ConnectionResetError, BrokenPipeError):
+            return time.monotonic() - start, b""
+        answer = closed_by_server(s, within=interval)
+        if answer is not None:
+            return time.monotonic() - start, answer
+        check(time.monotonic() - start < give_up,
+              f"sending a byte every {interval} s: still open after {give_up} s ({i + 1} bytes)")
+    raise TestFailure(f"all {len(data)} bytes sent, one every {interval} s, and still open")
+
+
+SLOW_HEAD = b"GET /slow HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 40 + b"\r\n\r\n"
+
+
+def check_timed_out(elapsed, answer, limit, what):
+    """The server ended a request that took too long: after `limit` seconds (not before),
+    promptly (a generous bound), with a 408 or nothing."""
+    check(answer == b"" or answer.startswith(b"HTTP/1.1 408 "), f"{what}: answered {answer!r}")
+    check(limit * 0.75 <= elapsed <= limit + 4, f"{what}: ended {elapsed:.1f} s after its first "
+                                                  f"byte, for a {limit} s limit")
+
+
+def test_slow_requests():
+    """--request-timeout 2: a request that trickles in (a byte every 0.5 s, each of which
+    would reset a plain receive timeout) is ended 2 s after its first byte, with a 408, in
+    both modes; so is a body that trickles, and blank lines sent to hold the connection.
+    --idle-timeout 1: a silent keep-alive connection is closed after 1 s, one that is quiet
+    for less is still served. Other clients are served meanwhile."""
+    for flags in [[], ["--fork"]]:
+        with server("127.0.0.1:0", "--request-timeout", "2", "--idle-timeout", "1", *flags) as srv:
+            with srv.connect() as slow:
+                elapsed, answer = trickle(slow, SLOW_HEAD, 0.5, give_up=2 + 4)
+                check_timed_out(elapsed, answer, 2, f"{flags} a head a byte every 0.5 s")
+                check(answer.startswith(b"HTTP/1.1 408 "), f"{flags}: a slow head got {answer!r}")
+            with srv.connect() as s:
+                check(answered_or_closed(s) == "answered", f"{flags}: not answered after it")
+            if flags:
+                srv.stop()
+                continue
+
+            # A body that trickles: the head is answered, then the connection ends 2 s after
+            # the request's first byte.
+            with srv.connect() as s:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                start = time.monotonic()
+                s.sendall(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n")
+                r = Reader(s)
+                check_hello(r.response())
+                waited = time.monotonic() - start
+                elapsed, _ = trickle(s, b"b" * 100, 0.5, give_up=2 + 4)
+                check_timed_out(elapsed + waited, b"", 2, "a body a byte every 0.5 s")
+
+            # Blank lines, which a server skips before a request, do not hold it either.
+            with srv.connect() as s:
+                s.sendall(GET)
+                check_hello(Reader(s).response())
+                elapsed, answer = trickle(s, b"\r\n" * 20, 0.5, give_up=2 + 4)
+                check(elapsed <= 2 + 4, f"blank lines held the connection {elapsed:.1f} s")
+
+            # Idle between requests: closed after 1 s; quiet for 0.3 s is fine.
+            with srv.connect() as s:
+                r = Reader(s)
+                s.sendall(GET)
+                check_hello(r.response())
+                time.sleep(0.3)
+                s.sendall(GET)
+                check_hello(r.response())
+                start = time.monotonic()
+                check(closed_by_server(s, within=1 + 4) == b"", "an idle connection was not closed")
+                idle = time.monotonic() - start
+                check(0.75 <= idle, f"an idle connection closed after {idle:.2f} s, limit 1 s")
+            srv.stop()
+
+
+def test_request_timeout_default():
+    """Without options, a request whose head trickles in (a byte every 2 s, well inside the
+    idle limit) is ended 10 s after its first byte: before, every byte restarted a 30 s
+    receive timeout and one byte every 29 s held a thread for ever."""
+    with server("127.0.0.1:0") as srv:
+        with srv.connect() as slow:
+            elapsed, answer = trickle(slow, SLOW_HEAD, 2.0, give_up=10 + 4)
+            check_timed_out(elapsed, answer, 10, "a head a byte every 2 s")
+        srv.stop()
+
+
+def test_max_connections():
+    """--max-connections 4: four keep-alive clients are served; a fifth gets a 503 at once
+    and is closed; the four go on; once one leaves, a new client is served again. The same
+    with --fork, where the limit counts the children."""
+    for flags in [[], ["--fork"]]:
+        with server("127.0.0.1:0", "--max-connections", "4", *flags) as srv:
+            held = [srv.connect() for _ in range(4)]
+            readers = [Reader(s) for s in held]
+            for s, r in zip(held, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            for _ in range(3):
+                with srv.connect() as extra:
+                    start = time.monotonic()
+                    extra.sendall(GET)
+                    answer = closed_by_server(extra, within=5.0)
+                    check(answer is not None, f"{flags}: a fifth client neither refused nor closed")
+                    check(answer.startswith(b"HTTP/1.1 503 "), f"{flags}: the fifth got {answer!r}")
+                    check(time.monotonic() - start < 5, f"{flags}: the 503 took too long")
+            for s, r in zip(held, readers):
+                s.sendall(GET)
+                check_hello(r.response())
+            held.pop().close()
+
+            def answered():
+                with srv.connect() as s:
+                    return answered_or_closed(s) == "answered"
+            wait_until(answered, f"{flags}: serving again after a client left")
+            for s in held:
+                s.close()
+            srv.stop()
+
+
+def test_options():
+    """Limits on the command line: a bad value is a usage error that names the option."""
+    http_hello = program("http_hello")
+    for option, value in [("--max-connections", "0"), ("--max-connections", "-3"),
+                          ("--max-connections", "many"), ("--max-connections", "4x"),
+                          ("--request-timeout", "0"), ("--request-timeout", "-1"),
+                          ("--request-timeout", "soon"), ("--request-timeout", "nan"),
+                          ("--request-timeout", "inf"), ("--idle-timeout", "1e300"),
+                          ("--idle-timeout", "")]:
+        status, out, err = run([http_hello, "--listen", "127.0.0.1:0", option, value])
+        check(status == 2 and out == b"", f"{option} {value!r}: status {status}, stdout {out!r}")
+        one_line_error(err, "http_hello:", option)
+    status, _, err = run([http_hello, "--help"])
+    check(status == 0, f"--help: status {status}")
+    with server("127.0.0.1:0", "--max-connections", "1", "--request-timeout", "0.5",
+                "--idle-timeout", "30") as srv:
+        with srv.connect() as s:
+            check(answered_or_closed(s) == "answered", "not answered with every limit given")
+        srv.stop()
+
+
 if __name__ == "__main__":
     main({
         "curl": test_curl,
@@ -354,4 +618,10 @@ if __name__ == "__main__":
         "wrk_fork": test_wrk_fork,
         "fork": test_fork,
         "fork_unix": test_fork_unix,
+        "thread_limit": test_thread_limit,
+        "descriptor_limit": test_descriptor_limit,
+        "slow_requests": test_slow_requests,
+        "request_timeout_default": test_request_timeout_default,
+        "max_connections": test_max_connections,
+        "options": test_options,
     })
