@@ -17,15 +17,36 @@
 namespace berth {
 namespace detail {
 
-// Where an option means something. An option that the kernel would accept and silently
-// ignore (TCP_NODELAY on a unix socket, SO_BROADCAST on TCP) is rejected at compile time.
+// Which concrete families a family tag can stand for, as bits: inet, inet6, local. A tag
+// with one domain stands for that one; a tag whose family is chosen at run time (berth::ip:
+// inet or inet6) specializes family_kinds to say so.
+inline constexpr unsigned kind_inet = 1, kind_inet6 = 2, kind_local = 4;
+
+template <class F>
+struct family_kinds {
+  static constexpr unsigned value = F::domain == AF_INET    ? kind_inet
+                                    : F::domain == AF_INET6 ? kind_inet6
+                                    : F::domain == AF_UNIX  ? kind_local
+                                                            : 0u;
+};
+
+/// Whether every family F can stand for is among `allowed` (and F stands for one at least).
+template <class F>
+constexpr bool families_within(unsigned allowed) noexcept {
+  constexpr unsigned kinds = family_kinds<F>::value;
+  return kinds != 0 && (kinds & ~allowed) == 0;
+}
+
+// Where an option means something: for every family the socket's tag can stand for. An
+// option that the kernel would accept and silently ignore (TCP_NODELAY on a unix socket,
+// SO_BROADCAST on TCP) is rejected at compile time.
 struct on_any {
   template <class F, class T>
   static constexpr bool value = true;
 };
 struct on_ip {
   template <class F, class T>
-  static constexpr bool value = F::domain == AF_INET || F::domain == AF_INET6;
+  static constexpr bool value = families_within<F>(kind_inet | kind_inet6);
 };
 struct on_ip_stream {
   template <class F, class T>
@@ -33,15 +54,15 @@ struct on_ip_stream {
 };
 struct on_inet_datagram {
   template <class F, class T>
-  static constexpr bool value = F::domain == AF_INET && T::type == SOCK_DGRAM;
+  static constexpr bool value = families_within<F>(kind_inet) && T::type == SOCK_DGRAM;
 };
 struct on_inet6 {
   template <class F, class T>
-  static constexpr bool value = F::domain == AF_INET6;
+  static constexpr bool value = families_within<F>(kind_inet6);
 };
 struct on_local {
   template <class F, class T>
-  static constexpr bool value = F::domain == AF_UNIX;
+  static constexpr bool value = families_within<F>(kind_local);
 };
 
 // How an option's value crosses setsockopt/getsockopt. encode returns an errno value
