@@ -3,6 +3,7 @@
 #include "catch.hpp"
 #include "support.hpp"
 
+#include <berth/acceptor.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_pair.hpp>
 
@@ -386,4 +387,117 @@ TEST_CASE("local_endpoint a path endpoint binds, and getsockname gives it back")
   auto s = berth::bind<berth::datagram>(e);
   CHECK(s.local_endpoint() == e);
   CHECK(s.local_endpoint().to_string() == path.str());
+}
+
+namespace {
+
+/// A path of exactly 108 bytes (all of sun_path, no room left for a NUL) under $TMPDIR (or
+/// /tmp) that does not exist yet; removed when the object goes away.
+class full_path {
+ public:
+  full_path() {
+    const char* dir = std::getenv("TMPDIR");
+    path_ = std::string(dir && *dir ? dir : "/tmp") + "/berth-full-" + std::to_string(::getpid()) +
+            "-" + std::to_string(counter()++) + "-";
+    if (path_.size() < sizeof(sockaddr_un::sun_path))
+      path_.append(sizeof(sockaddr_un::sun_path) - path_.size(), 'x');
+    ::unlink(path_.c_str());
+  }
+  ~full_path() { ::unlink(path_.c_str()); }
+  full_path(const full_path&) = delete;
+  full_path& operator=(const full_path&) = delete;
+  const std::string& str() const noexcept { return path_; }
+  bool fits() const noexcept { return path_.size() == sizeof(sockaddr_un::sun_path); }
+
+ private:
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  std::string path_;
+};
+
+/// A unix socket of `type` bound with a plain bind(2) to `path`, which fills sun_path: the
+/// address length is sizeof(sockaddr_un), what a C program would pass. -1 on failure.
+int bind_full(int type, const std::string& path) {
+  const int fd = ::socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::memcpy(a.sun_path, path.data(), sizeof a.sun_path);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("a unix peer bound to a full 108-byte path: accept(peer) and remote_endpoint fill its endpoint") {
+  const full_path p;
+  REQUIRE(p.fits());
+  auto listener = berth::listen(local_endpoint::abstract(berth_test::unique_abstract_name()));
+  const int client = bind_full(SOCK_STREAM, p.str());
+  REQUIRE(client >= 0);
+  const local_endpoint at = listener.local_endpoint();
+  REQUIRE(::connect(client, at.data(), at.size()) == 0);
+
+  local_endpoint peer;
+  std::error_code ec;
+  auto server = listener.accept(peer, ec);
+  CHECK_FALSE(ec);
+  REQUIRE(server.is_open());
+  CHECK(peer.path() == p.str());
+  CHECK(peer.path().size() == 108);
+  CHECK_FALSE(peer.is_abstract());
+  CHECK(peer.to_string() == p.str());
+  CHECK(peer.size() == sizeof(sockaddr_un));
+  CHECK(server.remote_endpoint().path() == p.str());
+  CHECK(server.remote_endpoint() == peer);
+  ::close(client);
+}
+
+TEST_CASE("a unix datagram sender bound to a full 108-byte path: receive_from keeps the datagram and fills its endpoint, send_to answers it") {
+  const full_path p;
+  REQUIRE(p.fits());
+  auto server = berth::bind<berth::datagram>(local_endpoint::abstract(berth_test::unique_abstract_name()));
+  const int client = bind_full(SOCK_DGRAM, p.str());
+  REQUIRE(client >= 0);
+  const local_endpoint at = server.local_endpoint();
+  REQUIRE(::sendto(client, "ping", 4, 0, at.data(), at.size()) == 4);
+
+  char buffer[16];
+  local_endpoint from;
+  std::error_code ec;
+  CHECK(server.receive_from(buffer, from, ec) == 4);
+  CHECK_FALSE(ec);
+  CHECK(std::string_view(buffer, 4) == "ping");
+  CHECK(from.path() == p.str());
+  CHECK(server.send_to("pong", from) == 4);
+  char reply[8];
+  CHECK(::recv(client, reply, sizeof reply, 0) == 4);
+  CHECK(std::string_view(reply, 4) == "pong");
+  ::close(client);
+}
+
+TEST_CASE("local_endpoint from_sockaddr and resize take the length Linux reports for a full path (sizeof(sockaddr_un) + 1)") {
+  sockaddr_un raw{};
+  raw.sun_family = AF_UNIX;
+  std::memset(raw.sun_path, 'p', sizeof raw.sun_path);
+  sockaddr_storage storage{};
+  std::memcpy(&storage, &raw, sizeof raw);
+  std::error_code ec;
+  const local_endpoint e = local_endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage),
+                                                         sizeof(sockaddr_un) + 1, ec);
+  CHECK_FALSE(ec);
+  CHECK(e.path() == std::string(108, 'p'));
+  local_endpoint r;
+  std::memcpy(r.data(), &raw, sizeof raw);
+  r.resize(sizeof(sockaddr_un) + 1, ec);
+  CHECK_FALSE(ec);
+  CHECK(r == e);
+  // One more than that, or a path that does not fill sun_path, is still refused.
+  r.resize(sizeof(sockaddr_un) + 2, ec);
+  CHECK(ec == std::errc::invalid_argument);
 }
