@@ -146,6 +146,17 @@ template <connection_oriented T = stream, endpoint E>
 [[nodiscard]] acceptor<typename E::family, T> listen(const E& ep, int backlog = SOMAXCONN) {
   return acceptor<typename E::family, T>(ep, backlog);
 }
+namespace detail {
+/// What listen<datagram> reports (see option_does_not_apply_to_this_socket).
+template <class T>
+struct only_connection_oriented_sockets_listen {};
+}  // namespace detail
+
+/// listen<T> for a type without connections (datagram): does not compile.
+template <socket_type T, endpoint E, class... Rest>
+  requires(!connection_oriented<T>)
+detail::only_connection_oriented_sockets_listen<T> listen(const E&, Rest&&...) = delete;
+
 /// As listen(ep), reporting through `ec`; on error returns an acceptor that holds none.
 template <connection_oriented T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>

@@ -1,6 +1,5 @@
 // listen<datagram> is refused: only connection-oriented types listen.
-// expect: no matching function for call to.*listen
-// expect: connection_oriented|constraints not satisfied for class template .acceptor
+// expect: only_connection_oriented_sockets_listen
 #include <berth/acceptor.hpp>
 #include <berth/inet.hpp>
 

@@ -1,5 +1,5 @@
 // TCP_NODELAY means nothing on a unix socket: setting it does not compile.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/local.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>

@@ -1,5 +1,5 @@
 // option::error (SO_ERROR) can only be read: setting it does not compile.
-// expect: settable_option
+// expect: option_can_only_be_read
 #include <berth/inet.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>

@@ -68,6 +68,16 @@ int get_option(int fd, O& o) noexcept {
   return 0;
 }
 
+// What a misuse reports. Each is the return type of a deleted overload that a misused call
+// selects, so that the first line of the compiler's error names the reason ("use of
+// deleted function 'option_does_not_apply_to_this_socket<no_delay, local, stream> set(...)'")
+// instead of a list of candidates whose constraints failed. A requires-expression still
+// sees the call as invalid.
+template <class O, class F, class T>
+struct option_does_not_apply_to_this_socket {};
+template <class O>
+struct option_can_only_be_read {};
+
 /// What sockets and acceptors of family F and type T share, over the descriptor they own.
 template <class F, class T>
 class socket_base : protected descriptor {
@@ -94,6 +104,16 @@ class socket_base : protected descriptor {
     report(set_option(fd_, option), on_error, "berth::socket::set");
   }
 
+  /// Not an option for this family and type (no_delay on a unix socket, broadcast on TCP):
+  /// does not compile.
+  template <class O, class... Rest>
+    requires(!option_for<O, F, T>)
+  option_does_not_apply_to_this_socket<O, F, T> set(const O&, Rest&&...) = delete;
+  /// An option that can only be read (error, peer_credentials): does not compile.
+  template <class O, class... Rest>
+    requires option_for<O, F, T> && (!settable_option<O>)
+  option_can_only_be_read<O> set(const O&, Rest&&...) = delete;
+
   /// Reads an option with one getsockopt: `s.get<option::no_delay>().value`. Reporting
   /// through `ec`, returns a value-initialized O on error.
   template <class O, error_sink S = throws>
@@ -104,6 +124,11 @@ class socket_base : protected descriptor {
     report(err, on_error, "berth::socket::get");
     return err == 0 ? option : O{};
   }
+
+  /// Not an option for this family and type: does not compile.
+  template <class O, class... Rest>
+    requires(!option_for<O, F, T>)
+  option_does_not_apply_to_this_socket<O, F, T> get(Rest&&...) const = delete;
 
   /// Non-blocking mode on or off with one ioctl(FIONBIO). Calls that would block then
   /// fail with std::errc::resource_unavailable_try_again (operation_would_block).
