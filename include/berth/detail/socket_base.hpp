@@ -39,12 +39,16 @@ struct socket_access {
   }
 };
 
-/// getsockname or getpeername (`call`, one of sys::getsockname, sys::getpeername) into
-/// an endpoint, checked as its resize checks it.
-template <class E, class Call>
-int get_name(int fd, E& ep, Call call) noexcept {
+/// Which name get_name reads: the socket's own (getsockname) or its peer's (getpeername).
+enum class name_of { self, peer };
+
+/// getsockname or getpeername into an endpoint, checked as its resize checks it.
+template <name_of Which, class E>
+int get_name(int fd, E& ep) noexcept {
   socklen_t size = E::capacity();
-  if (const sys::result r = call(fd, ep.data(), &size); r.err != 0) return r.err;
+  const sys::result r = Which == name_of::self ? sys::getsockname(fd, ep.data(), &size)
+                                               : sys::getpeername(fd, ep.data(), &size);
+  if (r.err != 0) return r.err;
   return endpoint_access::set_size(ep, size);
 }
 
@@ -158,7 +162,7 @@ class socket_base : protected descriptor {
   template <error_sink S = throws>
   [[nodiscard]] endpoint_type local_endpoint(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     endpoint_type ep;
-    const int err = get_name(fd_, ep, sys::getsockname);
+    const int err = get_name<name_of::self>(fd_, ep);
     report(err, on_error, "berth::socket::local_endpoint");
     return err == 0 ? ep : endpoint_type{};
   }
