@@ -37,12 +37,14 @@ class acceptor : public detail::socket_base<F, T> {
   acceptor(acceptor&&) noexcept = default;
   /// Closes the descriptor held, then takes the other's; the other holds none.
   acceptor& operator=(acceptor&&) noexcept = default;
+  /// Closes the descriptor held (once, its outcome ignored), if any.
+  [[gnu::always_inline]] ~acceptor() = default;
 
   /// Listens on `ep`: socket (SOCK_CLOEXEC), setsockopt(SO_REUSEADDR) for inet and inet6,
   /// bind, listen. Port 0 lets the kernel choose (see local_endpoint()). A local path must
   /// not exist yet (std::errc::address_in_use); remove it when done. A thrown error names
   /// the endpoint.
-  explicit acceptor(const endpoint_type& ep, int backlog = SOMAXCONN) {
+  [[gnu::always_inline]] explicit acceptor(const endpoint_type& ep, int backlog = SOMAXCONN) {
     int err = 0;
     fd_ = detail::open_listening<F, T>(ep.data(), ep.size(), backlog, err);
     detail::throws sink;
@@ -143,7 +145,8 @@ class acceptor : public detail::socket_base<F, T> {
 /// `berth::listen<berth::seqpacket>(path)`.
 template <connection_oriented T = stream, endpoint E>
   requires valid_protocol<typename E::family, T>
-[[nodiscard]] acceptor<typename E::family, T> listen(const E& ep, int backlog = SOMAXCONN) {
+[[nodiscard, gnu::always_inline]] inline acceptor<typename E::family, T> listen(const E& ep,
+                                                                         int backlog = SOMAXCONN) {
   return acceptor<typename E::family, T>(ep, backlog);
 }
 namespace detail {

@@ -22,7 +22,7 @@ class descriptor {
   /// Takes the other's descriptor; the other holds none.
   constexpr descriptor(descriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   /// Closes the descriptor held (once, its outcome ignored), then takes the other's.
-  descriptor& operator=(descriptor&& other) noexcept {
+  [[gnu::always_inline]] descriptor& operator=(descriptor&& other) noexcept {
     if (this != &other) {
       if (fd_ >= 0) detail::sys::close_quietly(fd_);
       fd_ = std::exchange(other.fd_, -1);
@@ -33,7 +33,7 @@ class descriptor {
   descriptor& operator=(const descriptor&) = delete;
   /// One close(2), never retried, its outcome ignored (there is nobody to tell); nothing
   /// for a descriptor that holds none.
-  ~descriptor() {
+  [[gnu::always_inline]] ~descriptor() {
     if (fd_ >= 0) detail::sys::close_quietly(fd_);
   }
 

@@ -80,11 +80,14 @@ class socket : public detail::socket_base<F, T>,
   socket(socket&&) noexcept = default;
   /// Closes the descriptor held, then takes the other's; the other holds none.
   socket& operator=(socket&&) noexcept = default;
+  /// Closes the descriptor held (once, its outcome ignored), if any. Always inlined: it is
+  /// a test and a close(2), which an accept loop runs for every connection.
+  [[gnu::always_inline]] ~socket() = default;
 
   /// A new unbound socket: socket(F::domain, T::type | SOCK_CLOEXEC, 0). Reporting
   /// through `ec`, holds none on error.
   template <detail::error_sink S = detail::throws>
-  [[nodiscard]] static socket open(S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
+  [[nodiscard, gnu::always_inline]] static socket open(S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
     const detail::sys::result r = detail::open_socket<F, T>();
     detail::report_outcome(r.value < 0, r.err, on_error, "berth::socket::open");
     return socket(static_cast<int>(r.value));
@@ -176,7 +179,7 @@ using seqpacket_socket = socket<F, seqpacket>;
 /// names the endpoint.
 template <socket_type T = stream, endpoint E, detail::error_sink S = detail::throws>
   requires valid_protocol<typename E::family, T>
-[[nodiscard]] inline socket<typename E::family, T> connect(const E& ep, S&& on_error = {}) noexcept(
+[[nodiscard, gnu::always_inline]] inline socket<typename E::family, T> connect(const E& ep, S&& on_error = {}) noexcept(
     detail::reports_to_code<S>) {
   int err = 0;
   const int fd = detail::open_connected<typename E::family, T>(ep.data(), ep.size(), err);
@@ -208,7 +211,7 @@ template <socket_type T = stream, endpoint E, class Rep, class Period,
 /// socket that holds none on error.
 template <socket_type T = stream, endpoint E, detail::error_sink S = detail::throws>
   requires valid_protocol<typename E::family, T>
-[[nodiscard]] inline socket<typename E::family, T> bind(const E& ep, S&& on_error = {}) noexcept(
+[[nodiscard, gnu::always_inline]] inline socket<typename E::family, T> bind(const E& ep, S&& on_error = {}) noexcept(
     detail::reports_to_code<S>) {
   int err = 0;
   const int fd = detail::open_bound<typename E::family, T>(ep.data(), ep.size(), err);

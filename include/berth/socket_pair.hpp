@@ -21,7 +21,7 @@ namespace berth {
 /// Reporting through `ec`, both hold none on error.
 template <socket_type T = stream, detail::error_sink S = detail::throws>
   requires valid_protocol<local, T>
-[[nodiscard]] inline std::pair<socket<local, T>, socket<local, T>> socket_pair(S&& on_error = {}) noexcept(
+[[nodiscard, gnu::always_inline]] inline std::pair<socket<local, T>, socket<local, T>> socket_pair(S&& on_error = {}) noexcept(
     detail::reports_to_code<S>) {
   int fds[2];
   const detail::sys::result r = detail::sys::socketpair(AF_UNIX, T::type | SOCK_CLOEXEC, 0, fds);

@@ -56,14 +56,15 @@ class datagram_ops {
       if (const int err = endpoint_access::set_size(from, size)) return {0, err};
       return {static_cast<std::size_t>(r.value), 0};
     }
-    return receive_from_rest(b, from, size, r.value, r.err);
+    return receive_from_rest(b, from, size, r.value);
   }
 
-  // After a recvfrom that failed (EINTR retried) or found a datagram longer than the
-  // buffer (error::truncated, `from` filled).
+  // After a recvfrom that failed (`value` -1: its errno is still errno, nothing ran since;
+  // EINTR is retried) or found a datagram longer than the buffer (error::truncated,
+  // `from` filled). Few arguments, so that the usual path keeps its registers.
   [[gnu::cold, gnu::noinline]] io_result receive_from_rest(mutable_bytes b, E& from, socklen_t size,
-                                                           long value, int err) noexcept {
-    sys::result r{value, err};
+                                                           long value) noexcept {
+    sys::result r = value < 0 ? sys::last_error() : sys::result{value, 0};
     if (r.err == EINTR) {
       size = E::capacity();
       r = recvfrom_interrupted(fd(), b.data, b.size, MSG_TRUNC, from.data(), &size);

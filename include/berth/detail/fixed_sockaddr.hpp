@@ -93,7 +93,7 @@ class fixed_sockaddr {
  private:
   friend struct endpoint_access;
 
-  int set_size(socklen_t length) noexcept {
+  [[gnu::always_inline]] int set_size(socklen_t length) noexcept {
     if (length == sizeof(Sockaddr) && addr_.*family_field == Family) return 0;
     return reject(length);
   }

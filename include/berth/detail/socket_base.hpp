@@ -24,7 +24,7 @@ namespace berth::detail {
 /// does) as an errno value, without an std::error_code on the success path.
 struct endpoint_access {
   template <class E>
-  static int set_size(E& ep, socklen_t size) noexcept {
+  [[gnu::always_inline]] static int set_size(E& ep, socklen_t size) noexcept {
     return ep.set_size(size);
   }
 };
@@ -172,7 +172,7 @@ class socket_base : protected descriptor {
   explicit socket_base(int fd) noexcept : descriptor(fd) {}
   socket_base(socket_base&&) noexcept = default;
   socket_base& operator=(socket_base&&) noexcept = default;
-  ~socket_base() = default;
+  [[gnu::always_inline]] ~socket_base() = default;
 };
 
 }  // namespace berth::detail

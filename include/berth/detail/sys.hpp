@@ -38,6 +38,10 @@ struct result {
   return {-1, err > 0 ? err : EIO};
 }
 
+/// The failure of the call just made (-1 and errno), for a slow path that is handed over
+/// before anything else could change errno.
+[[gnu::always_inline]] inline result last_error() noexcept { return of(-1); }
+
 // Every function here is always inlined: each is one call and a test, and out of line it
 // would be pure overhead (the compiler's inlining budget for a large translation unit can
 // run out before it gets to them).
