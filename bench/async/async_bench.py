@@ -13,11 +13,11 @@ fresh server process:
 
   time    the load generator for --duration seconds (after --warmup): messages per second,
           round-trip p50 and p99, the server's CPU time per message (from /proc);
-  costs   the load generator twice, for two message counts, with `perf stat -e
-          raw_syscalls:sys_enter -p PID` counting the server's system calls and an
-          LD_PRELOAD malloc counter (libberth_alloc_counter.so) its allocations; each figure
-          is the difference of the two runs over the difference of their messages, so
-          connecting, accepting and closing cancel out;
+  costs   the same with the server's allocations counted by an LD_PRELOAD malloc counter
+          (libberth_alloc_counter.so) and its system calls by `perf stat -e
+          raw_syscalls:sys_enter -p PID`; the load generator enables perf and reads the
+          allocation counts at both ends of its counted time, so connecting, warming up,
+          draining and closing are left out: per message = count / messages completed;
   instr.  (1 and 100 connections) the same two counts with the server under valgrind
           --tool=callgrind, its counters zeroed and dumped around each run through vgdb:
           user-space instructions per message, libc's and liburing's included.
@@ -32,8 +32,8 @@ and the issue's targets are checked.
     async_bench.py --programs-dir DIR --berth build/.../async_echo_server --json out.json
     async_bench.py --smoke --epoll PATH --io-uring PATH --load-generator PATH   (CTest)
 
-Needs perf (Debian: linux-perf) with tracepoints, or strace as a slower fallback, and
-valgrind for the instruction column. Standard library only: any python3 will do.
+Needs perf (Debian: linux-perf) with tracepoints for the system calls, and valgrind (with
+vgdb) for the instructions; without them those columns read n/a. Standard library only: any python3 will do.
 """
 
 import argparse
@@ -70,9 +70,8 @@ PROGRAM_FILES = {"epoll": "epoll_echo_server", "io_uring": "uring_echo_server",
                  "load_generator": "load_generator",
                  "alloc_counter": "libberth_alloc_counter.so"}
 
-# Messages per connection for the two runs whose difference gives a per-message cost.
-FULL_COUNTS = {1: (2000, 32000), 100: (50, 350), 1000: (10, 60), 10000: (2, 12)}
-QUICK_COUNTS = {1: (1000, 11000), 100: (20, 120), 1000: (5, 25), 10000: (2, 7)}
+# Messages per connection for the two callgrind runs whose difference gives instructions
+# per message.
 CALLGRIND_COUNTS = {1: (1000, 6000), 100: (10, 60)}
 QUICK_CALLGRIND_COUNTS = {1: (500, 2500), 100: (5, 25)}
 
@@ -95,8 +94,12 @@ def log(text):
 class Server:
     """One server process: started, its endpoint learnt from its first line, stopped."""
 
+    threads = 1  # --server-threads: passed on as --threads N when more than one
+
     def __init__(self, program, backend, env=None, wrapper=(), start_timeout=30.0):
         self.command = list(wrapper) + [program, "--listen", "127.0.0.1:0", "--backend", backend]
+        if Server.threads > 1:
+            self.command += ["--threads", str(Server.threads)]
         self.stderr = tempfile.TemporaryFile()
         full_env = dict(os.environ)
         full_env.update(env or {})
@@ -182,7 +185,7 @@ class Server:
 
 
 def run_load(load_generator, endpoint, connections, duration=None, count=None, warmup=None,
-             depth=1, server_pid=None, reset=False):
+             depth=1, server_pid=None, reset=False, extra=()):
     command = [load_generator, "--connect", endpoint, "--connections", str(connections),
                "--depth", str(depth), "--json"]
     if duration is not None:
@@ -197,6 +200,7 @@ def run_load(load_generator, endpoint, connections, duration=None, count=None, w
         command += ["--server-pid", str(server_pid)]
     if reset:
         command.append("--reset")
+    command += list(extra)
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                              stdin=subprocess.DEVNULL)
@@ -209,76 +213,49 @@ def run_load(load_generator, endpoint, connections, duration=None, count=None, w
 
 
 class SyscallCounter:
-    """Counts a process's system calls between start() and stop(): perf's
-    raw_syscalls:sys_enter tracepoint, enabled through a control FIFO once perf is attached
-    (so nothing is missed or counted before), or strace -c -f when perf cannot."""
-
-    def __init__(self, tool):
-        self.tool = tool
+    """perf stat counting a process's system calls (the raw_syscalls:sys_enter tracepoint),
+    attached with its events disabled; the load generator enables them through perf's
+    control FIFOs for exactly its counted time, so connecting, warming up, draining and
+    closing are not counted."""
 
     @staticmethod
-    def probe():
-        if shutil.which("perf"):
-            run = subprocess.run(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "true"],
-                                 capture_output=True, text=True)
-            if run.returncode == 0 and re.search(r"^\d+,", run.stderr, re.M):
-                return SyscallCounter("perf")
-        if shutil.which("strace"):
-            return SyscallCounter("strace")
-        return None
+    def available():
+        if not shutil.which("perf"):
+            return False
+        run = subprocess.run(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "true"],
+                             capture_output=True, text=True)
+        return run.returncode == 0 and re.search(r"^\d+,", run.stderr, re.M) is not None
 
-    def start(self, pid):
+    def __init__(self, pid):
         self.work = tempfile.mkdtemp(prefix="berth-syscalls-")
-        if self.tool == "perf":
-            ctl = os.path.join(self.work, "ctl")
-            ack = os.path.join(self.work, "ack")
-            os.mkfifo(ctl)
-            os.mkfifo(ack)
-            self.process = subprocess.Popen(
-                ["perf", "stat", "-D", "-1", "-x,", "-e", "raw_syscalls:sys_enter", "-p", str(pid),
-                 "--control", "fifo:%s,%s" % (ctl, ack)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            self.ctl = open(ctl, "w")
-            self.ack = os.open(ack, os.O_RDONLY)
-            self._command("enable")
-        else:
-            self.out = os.path.join(self.work, "strace")
-            self.process = subprocess.Popen(["strace", "-f", "-c", "-p", str(pid), "-o", self.out],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                            text=True)
-            time.sleep(0.5)  # strace says nothing when attached; give it time
+        ctl = os.path.join(self.work, "ctl")
+        ack = os.path.join(self.work, "ack")
+        os.mkfifo(ctl)
+        os.mkfifo(ack)
+        self.control = "%s,%s" % (ctl, ack)
+        self.process = subprocess.Popen(
+            ["perf", "stat", "-D", "-1", "-x,", "-e", "raw_syscalls:sys_enter", "-p", str(pid),
+             "--control", "fifo:" + self.control],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
-    def _command(self, word):
-        self.ctl.write(word + "\n")
-        self.ctl.flush()
-        ready, _, _ = select.select([self.ack], [], [], 10)
-        if not ready or b"ack" not in os.read(self.ack, 64):
-            raise Failure("perf did not acknowledge '%s'" % word)
-
-    def stop(self):
+    def count(self):
+        """Ends perf; the system calls it counted while enabled."""
         try:
-            if self.tool == "perf":
-                self._command("disable")
-                self.process.send_signal(signal.SIGINT)
-                _, err = self.process.communicate(timeout=20)
-                self.ctl.close()
-                os.close(self.ack)
-                for line in err.splitlines():
-                    fields = line.split(",")
-                    if len(fields) > 2 and fields[2].startswith("raw_syscalls:sys_enter"):
-                        if not fields[0].isdigit():
-                            raise Failure("perf counted nothing: " + line)
-                        return int(fields[0])
-                raise Failure("no count in perf's output: " + err[-500:])
             self.process.send_signal(signal.SIGINT)
-            self.process.communicate(timeout=20)
-            with open(self.out) as f:
-                for line in f:
-                    if line.strip().endswith("total"):
-                        return int(line.split()[3])
-            raise Failure("no total in strace's output")
+            _, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            raise Failure("perf did not end on SIGINT")
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
+        for line in err.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2].startswith("raw_syscalls:sys_enter"):
+                if not fields[0].isdigit():
+                    raise Failure("perf counted nothing: " + line)
+                return int(fields[0])
+        raise Failure("no count in perf's output: " + err[-500:])
 
 
 def read_allocations(path):
@@ -296,7 +273,7 @@ def read_allocations(path):
 def time_run(cfg, program, backend, connections):
     server = Server(program, backend)
     try:
-        result = run_load(cfg.load_generator, server.endpoint, connections,
+        result = run_load(cfg.load_generator, server.endpoint, connections, depth=cfg.depth,
                           duration=cfg.duration, warmup=cfg.warmup, server_pid=server.pid)
     finally:
         status = server.stop()
@@ -307,71 +284,66 @@ def time_run(cfg, program, backend, connections):
 
 
 def cost_run(cfg, program, backend, connections):
-    counts = cfg.counts[connections]
-    work = tempfile.mkdtemp(prefix="berth-allocs-")
+    """System calls and allocations per message in steady state: a time run whose counted
+    window perf counts and the allocation counter brackets (both read by the load generator
+    at the window's ends); per message = count / messages completed in the window."""
+    work = tempfile.mkdtemp(prefix="berth-costs-")
     counter_file = os.path.join(work, "counts")
     env = {}
     if cfg.alloc_counter:
         env = {"LD_PRELOAD": cfg.alloc_counter, "BERTH_ALLOC_COUNTER_FILE": counter_file}
     server = Server(program, backend, env=env)
-    runs = []
+    perf = None
     try:
-        # A first run, not counted, warms what a server sets up once (caches, pools).
-        baseline = server.sockets()
-        run_load(cfg.load_generator, server.endpoint, connections, count=counts[0])
-        if not server.settle(baseline):
-            raise Failure("the server did not close the connections of a run within 20 s")
-        for n in counts:
-            counter = cfg.syscalls
-            if counter:
-                counter.start(server.pid)
-            allocs_before = read_allocations(counter_file) if cfg.alloc_counter else None
-            try:
-                load = run_load(cfg.load_generator, server.endpoint, connections, count=n)
-                if not server.settle(baseline):
-                    raise Failure("the server did not close the connections of a run within 20 s")
-            finally:
-                syscalls = counter.stop() if counter else None
-            allocs_after = read_allocations(counter_file) if cfg.alloc_counter else None
-            runs.append({
-                "messages": n * connections,
-                "syscalls": syscalls,
-                "allocations": allocs_after[0] - allocs_before[0] if allocs_before else None,
-                "frees": allocs_after[1] - allocs_before[1] if allocs_before else None,
-                "connect_errors": load["connect_errors"],
-            })
+        extra = []
+        if cfg.perf:
+            perf = SyscallCounter(server.pid)
+            extra += ["--perf-control", perf.control]
+        if cfg.alloc_counter:
+            read_allocations(counter_file)  # fails loudly when LD_PRELOAD was refused
+            extra += ["--alloc-counter", counter_file]
+        load = run_load(cfg.load_generator, server.endpoint, connections, depth=cfg.depth,
+                        duration=cfg.cost_duration, warmup=cfg.warmup, extra=extra)
+        syscalls = perf.count() if perf else None
+        perf = None
     finally:
+        if perf:
+            perf.process.kill()
+            perf.process.communicate()
+            shutil.rmtree(perf.work, ignore_errors=True)
         status = server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    dm = runs[1]["messages"] - runs[0]["messages"]
-
-    def per_message(key):
-        if runs[0][key] is None:
-            return None
-        return (runs[1][key] - runs[0][key]) / dm
-
-    return {"runs": runs, "server_exit": status, "syscalls_per_message": per_message("syscalls"),
-            "allocations_per_message": per_message("allocations"),
-            "frees_per_message": per_message("frees"),
-            "connect_errors": sum(r["connect_errors"] for r in runs)}
+    messages = load["messages"]
+    return {"messages": messages, "syscalls": syscalls, "server_exit": status,
+            "allocations": load["server_allocations"] if cfg.alloc_counter else None,
+            "frees": load["server_frees"] if cfg.alloc_counter else None,
+            "syscalls_per_message": syscalls / messages if syscalls is not None else None,
+            "allocations_per_message": (load["server_allocations"] / messages
+                                        if cfg.alloc_counter else None),
+            "connect_errors": load["connect_errors"]}
 
 
 def callgrind_run(cfg, program, backend, connections):
     counts = cfg.callgrind_counts[connections]
     work = tempfile.mkdtemp(prefix="berth-callgrind-")
     out = os.path.join(work, "callgrind.out")
-    server = Server(program, backend, start_timeout=60,
-                    wrapper=["valgrind", "--tool=callgrind", "--vgdb=yes",
-                             "--callgrind-out-file=" + out])
+    threads, Server.threads = Server.threads, 1
+    try:
+        server = Server(program, backend, start_timeout=60,
+                        wrapper=["valgrind", "--tool=callgrind", "--vgdb=yes", "--trace-children=yes",
+                                 "--callgrind-out-file=" + out])
+    finally:
+        Server.threads = threads
     totals = []
     try:
         baseline = server.sockets()
-        run_load(cfg.load_generator, server.endpoint, connections, count=counts[0])  # warm-up
+        run_load(cfg.load_generator, server.endpoint, connections, count=counts[0],
+                 depth=cfg.depth)  # warm-up
         if not server.settle(baseline, timeout=60):
             raise Failure("the server did not close the connections of a run within 60 s")
         for part, n in enumerate(counts, start=1):
             vgdb(server.pid, "zero")
-            run_load(cfg.load_generator, server.endpoint, connections, count=n)
+            run_load(cfg.load_generator, server.endpoint, connections, count=n, depth=cfg.depth)
             if not server.settle(baseline, timeout=60):
                 raise Failure("the server did not close the connections of a run within 60 s")
             vgdb(server.pid, "dump")
@@ -697,6 +669,11 @@ def main():
                         "or 0.3 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter runs (~3 min)")
     parser.add_argument("--no-callgrind", action="store_true", help="skip the instruction count")
+    parser.add_argument("--depth", type=int, default=1,
+                        help="messages in flight per connection (default 1: request/response)")
+    parser.add_argument("--server-threads", type=int, default=1,
+                        help="run every server with --threads N (one loop per thread, "
+                        "SO_REUSEPORT); callgrind runs keep one")
     parser.add_argument("--seed", type=int, default=None, help="for the shuffled server order")
     parser.add_argument("--json", help="also write every sample and figure here")
     parser.add_argument("--compiler", default="", help="recorded in the JSON (CMake passes it)")
@@ -731,16 +708,15 @@ def main():
     cfg = Config()
     cfg.load_generator = args.load_generator
     cfg.alloc_counter = args.alloc_counter
+    cfg.depth = max(1, args.depth)
     cfg.duration = args.duration or (1.0 if args.quick else 2.0)
     cfg.warmup = args.warmup if args.warmup is not None else (0.3 if args.quick else 0.5)
-    cfg.counts = QUICK_COUNTS if args.quick else FULL_COUNTS
     cfg.callgrind_counts = QUICK_CALLGRIND_COUNTS if args.quick else CALLGRIND_COUNTS
     repetitions = args.repetitions or (2 if args.quick else 5)
     conns = [int(c) for c in args.connections.split(",") if c]
-    for c in conns:
-        if c not in cfg.counts:
-            cfg.counts[c] = (max(2, 20000 // c), max(7, 120000 // c))
-    cfg.syscalls = SyscallCounter.probe()
+    cfg.perf = SyscallCounter.available()
+    cfg.cost_duration = 0.7 if args.quick else 1.0
+    Server.threads = max(1, args.server_threads)
     use_callgrind = not args.no_callgrind and shutil.which("valgrind") and shutil.which("vgdb")
     callgrind_conns = [c for c in conns if c in cfg.callgrind_counts] if use_callgrind else []
     programs = {"epoll": args.epoll, "io_uring": args.io_uring, "asio": args.asio,
@@ -752,7 +728,7 @@ def main():
     log("async_bench: %d repetitions x %s connections x %d servers; time runs %.1f s after "
         "%.1f s warm-up; system calls counted with %s; allocations %s; instructions %s"
         % (repetitions, conns, len(rows), cfg.duration, cfg.warmup,
-           cfg.syscalls.tool if cfg.syscalls else "nothing (neither perf nor strace)",
+           "perf (raw_syscalls:sys_enter)" if cfg.perf else "nothing (perf with tracepoints not found)",
            "counted" if cfg.alloc_counter else "not counted (no libberth_alloc_counter.so)",
            "at C=%s with callgrind" % callgrind_conns if callgrind_conns else "not counted"))
     started = time.monotonic()
@@ -793,9 +769,11 @@ def main():
 
     figures = summarize(samples, rows, conns, callgrind_conns)
     info = machine()
-    print("\nasync echo servers, 64-byte messages, one load generator checking every byte; "
-          "medians of %d repetitions (instructions: %d); (ratio) to the hand-written server of "
-          "the same backend" % (repetitions, 1 if args.quick else min(3, repetitions)))
+    print("\nasync echo servers, 64-byte messages, %s, one load generator checking every "
+          "byte; medians of %d repetitions (instructions: %d); (ratio) to the hand-written "
+          "server of the same backend"
+          % ("request/response" if cfg.depth == 1 else "%d in flight per connection" % cfg.depth,
+             repetitions, 1 if args.quick else min(3, repetitions)))
     print("%s, %d CPUs, Linux %s; %s; %.0f s\n" % (info["cpu"], info["cpus"] or 0, info["kernel"],
                                                  info["date"], elapsed))
     print_table(figures, rows, conns, callgrind_conns)
@@ -813,10 +791,11 @@ def main():
             json.dump({"machine": info, "compiler": args.compiler,
                        "settings": {"repetitions": repetitions, "connections": conns,
                                     "duration": cfg.duration, "warmup": cfg.warmup,
-                                    "counts": {str(k): v for k, v in cfg.counts.items()},
                                     "callgrind_counts": {str(k): v for k, v in
                                                          cfg.callgrind_counts.items()},
-                                    "syscall_counter": cfg.syscalls.tool if cfg.syscalls else None,
+                                    "syscalls_counted": bool(cfg.perf),
+                                    "cost_duration": cfg.cost_duration,
+                                    "server_threads": Server.threads, "depth": cfg.depth,
                                     "quick": args.quick, "seconds": elapsed},
                        "programs": programs, "absent": absent, "figures": figures,
                        "samples": samples, "targets": targets, "notes": notes}, f, indent=1)

@@ -4,6 +4,7 @@
 //   load_generator --connect ENDPOINT [--connections C] [--depth D] [--size BYTES]
 //                  (--duration SECONDS [--warmup SECONDS] | --count N)
 //                  [--connect-parallel K] [--server-pid PID] [--reset] [--json]
+//                  [--perf-control CTL,ACK] [--alloc-counter FILE]
 //
 // One thread, one epoll set, level-triggered. Every connection keeps D messages in flight
 // (D = 1: request/response); each message is stamped when it is handed to send(), and its
@@ -19,12 +20,16 @@
 // counted time; p50/p99/max are of the counted round trips (a histogram with 1.6 %
 // resolution). --server-pid: the server's CPU time over the counted time too (all its
 // threads, from /proc), and the generator's own. --reset: close with a reset (SO_LINGER 0)
-// instead of a FIN. Bounded: every phase has a deadline, and an alarm ends the process if all
+// instead of a FIN. --perf-control: enables a `perf stat --control fifo:CTL,ACK -D -1`
+// attached to the server for exactly the counted time; --alloc-counter: reads the server's
+// allocation counts (bench/async/alloc_counter.cpp) at both ends of it. Bounded: every phase has a deadline, and an alarm ends the process if all
 // else fails.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -164,9 +169,30 @@ double own_cpu() noexcept {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
+/// (allocations, frees) from the file libberth_alloc_counter.so maps in the server.
+struct allocation_counts {
+  std::uint64_t allocations = 0;
+  std::uint64_t frees = 0;
+};
+
+allocation_counts read_allocations(int fd) {
+  unsigned char data[24] = {};
+  allocation_counts a;
+  if (fd < 0 || pread(fd, data, sizeof data, 0) != static_cast<ssize_t>(sizeof data) ||
+      std::memcmp(data, "BERTHALC", 8) != 0)
+    return a;
+  for (int k = 7; k >= 0; --k) {
+    a.allocations = (a.allocations << 8) | data[8 + k];
+    a.frees = (a.frees << 8) | data[16 + k];
+  }
+  return a;
+}
+
 struct settings {
   endpoint to;
   int server_pid = 0;  // > 0: report the server's CPU time over the counted time
+  std::string perf_control;   // "CTL,ACK": perf stat's control FIFOs, enabled for the counted time
+  std::string alloc_counter;  // the server's allocation counter file, read at both ends
   std::uint32_t connections = 1;
   std::uint32_t depth = 1;
   std::uint32_t size = 64;
@@ -214,6 +240,7 @@ class generator {
   }
 
   int run() {
+    open_controls();
     connect_all();
     const std::uint64_t start = now_ns();
     const double warmup = s_.warmup >= 0 ? s_.warmup : (s_.count > 0 ? 0.0 : 0.5);
@@ -461,7 +488,36 @@ class generator {
     if (completed > 0) send_more(c, completed, now);
   }
 
+  /// Opens perf's control FIFOs (perf runs already, attached to the server, disabled).
+  void open_controls() {
+    if (!s_.perf_control.empty()) {
+      const auto comma = s_.perf_control.find(',');
+      if (comma == std::string::npos) die("--perf-control takes CTL,ACK");
+      perf_ctl_ = open(s_.perf_control.substr(0, comma).c_str(), O_WRONLY | O_CLOEXEC);
+      perf_ack_ = open(s_.perf_control.substr(comma + 1).c_str(), O_RDONLY | O_CLOEXEC);
+      if (perf_ctl_ < 0 || perf_ack_ < 0) die("cannot open perf's control FIFOs: %s", std::strerror(errno));
+    }
+    if (!s_.alloc_counter.empty()) {
+      alloc_fd_ = open(s_.alloc_counter.c_str(), O_RDONLY | O_CLOEXEC);
+      if (alloc_fd_ < 0) die("cannot open %s: %s", s_.alloc_counter.c_str(), std::strerror(errno));
+    }
+  }
+
+  /// Tells perf to start or stop counting and waits for its acknowledgement (10 s at most).
+  void perf_command(const char* word) {
+    if (perf_ctl_ < 0) return;
+    const std::string line = std::string(word) + "\n";
+    if (write(perf_ctl_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      die("writing to perf's control FIFO: %s", std::strerror(errno));
+    pollfd p{perf_ack_, POLLIN, 0};
+    char ack[64];
+    if (poll(&p, 1, 10'000) != 1 || read(perf_ack_, ack, sizeof ack) <= 0)
+      die("perf did not acknowledge '%s'", word);
+  }
+
   void begin_counting(std::uint64_t now) {
+    perf_command("enable");
+    allocations_start_ = read_allocations(alloc_fd_);
     counting_ = true;
     count_start_ = now;
     latencies_.clear();
@@ -479,6 +535,10 @@ class generator {
     server_cpu_.user = end.user - server_cpu_start_.user;
     server_cpu_.system = end.system - server_cpu_start_.system;
     own_cpu_ = own_cpu() - own_cpu_start_;
+    const allocation_counts a = read_allocations(alloc_fd_);
+    allocations_ = a.allocations - allocations_start_.allocations;
+    frees_ = a.frees - allocations_start_.frees;
+    perf_command("disable");
   }
 
   std::uint64_t counted_total() const noexcept {
@@ -508,13 +568,16 @@ class generator {
                   "\"connect_seconds\": %.3f, \"bytes_checked\": %llu, "
                   "\"least_per_connection\": %llu, \"most_per_connection\": %llu, "
                   "\"server_cpu_s\": %.6f, \"server_user_s\": %.3f, \"server_system_s\": %.3f, "
-                  "\"load_generator_cpu_s\": %.6f}\n",
+                  "\"load_generator_cpu_s\": %.6f, \"server_allocations\": %llu, "
+                  "\"server_frees\": %llu}\n",
                   s_.connections, s_.depth, s_.size, static_cast<unsigned long long>(counted_),
                   seconds, rate, p50, p99, max,
                   static_cast<unsigned long long>(latencies_.total()), connect_errors_,
                   connect_seconds_, static_cast<unsigned long long>(bytes),
                   static_cast<unsigned long long>(least), static_cast<unsigned long long>(most),
-                  server_cpu_.total, server_cpu_.user, server_cpu_.system, own_cpu_);
+                  server_cpu_.total, server_cpu_.user, server_cpu_.system, own_cpu_,
+                  static_cast<unsigned long long>(allocations_),
+                  static_cast<unsigned long long>(frees_));
     } else {
       std::printf("%u connections, depth %u, %u-byte messages: %llu round trips in %.3f s = "
                   "%.0f messages/s; round trip p50 %.1f us, p99 %.1f us, max %.1f us; "
@@ -538,6 +601,12 @@ class generator {
   std::uint64_t count_start_ = 0;
   std::uint64_t count_end_ = 0;
   std::uint64_t counted_ = 0;
+  int perf_ctl_ = -1;
+  int perf_ack_ = -1;
+  int alloc_fd_ = -1;
+  allocation_counts allocations_start_;
+  std::uint64_t allocations_ = 0;
+  std::uint64_t frees_ = 0;
   cpu_times server_cpu_start_;
   cpu_times server_cpu_;
   double own_cpu_start_ = 0;
@@ -556,7 +625,8 @@ class generator {
                "usage: load_generator --connect ENDPOINT [--connections C] [--depth D] "
                "[--size BYTES]\n"
                "                      (--duration SECONDS [--warmup SECONDS] | --count N)\n"
-               "                      [--connect-parallel K] [--server-pid PID] [--reset] [--json]\n",
+               "                      [--connect-parallel K] [--server-pid PID] [--reset] [--json]\n"
+               "                      [--perf-control CTL,ACK] [--alloc-counter FILE]\n",
                why);
   std::exit(2);
 }
@@ -598,6 +668,10 @@ int main(int argc, char** argv) {
       s.count = number<std::uint64_t>(value, 1, 1'000'000'000, "--count");
     } else if (arg == "--server-pid") {
       s.server_pid = number<int>(value, 1, 1 << 30, "--server-pid");
+    } else if (arg == "--perf-control") {
+      s.perf_control = value;
+    } else if (arg == "--alloc-counter") {
+      s.alloc_counter = value;
     } else if (arg == "--connect-parallel") {
       s.connect_parallel = number<std::uint32_t>(value, 1, 65536, "--connect-parallel");
     } else {
