@@ -18,9 +18,10 @@ fresh server process:
           raw_syscalls:sys_enter -p PID`; the load generator enables perf and reads the
           allocation counts at both ends of its counted time, so connecting, warming up,
           draining and closing are left out: per message = count / messages completed;
-  instr.  (1 and 100 connections) the same two counts with the server under valgrind
-          --tool=callgrind, its counters zeroed and dumped around each run through vgdb:
-          user-space instructions per message, libc's and liburing's included.
+  instr.  (1 and 100 connections) the server under valgrind --tool=callgrind, the load
+          generator sending N1 and then N2 messages per connection, the server's counters
+          zeroed and dumped around each run through vgdb: (total2 - total1) / (N2 - N1)
+          messages is its user-space instructions per message, libc's and liburing's in.
 
 The table shows the medians over repetitions, each with its ratio to the hand-written server
 of the same backend (the median of the ratios paired within a repetition, for times). With
@@ -33,7 +34,8 @@ and the issue's targets are checked.
     async_bench.py --smoke --epoll PATH --io-uring PATH --load-generator PATH   (CTest)
 
 Needs perf (Debian: linux-perf) with tracepoints for the system calls, and valgrind (with
-vgdb) for the instructions; without them those columns read n/a. Standard library only: any python3 will do.
+vgdb) for the instructions; without them those columns read n/a. Standard library only:
+any python3 will do.
 """
 
 import argparse
