@@ -284,22 +284,27 @@ class table_reporter final : public benchmark::BenchmarkReporter {
     std::array<std::size_t, 6> width{};
     for (const auto& line : cells)
       for (std::size_t c = 0; c < 6; ++c) width[c] = std::max(width[c], line[c].size());
+    // Printed cell by cell (GCC 12 misreads building these lines with std::string's
+    // operator+ and assignment as overlapping copies: -Wrestrict, a known false positive).
     for (std::size_t l = 0; l < cells.size(); ++l) {
-      std::string text = "|";
+      std::fputs("|", stdout);
       for (std::size_t c = 0; c < 6; ++c) {
         const std::string& cell = cells[l][c];
-        const std::string pad(width[c] - cell.size(), ' ');
-        text += ' ' + (c == 0 ? cell + pad : pad + cell) + " |";
+        const int w = static_cast<int>(width[c]);
+        if (c == 0)
+          std::printf(" %-*s |", w, cell.c_str());
+        else
+          std::printf(" %*s |", w, cell.c_str());
       }
-      std::printf("%s\n", text.c_str());
+      std::fputs("\n", stdout);
       if (l == 0) {
-        text = "|";
+        std::fputs("|", stdout);
         for (std::size_t c = 0; c < 6; ++c) {
-          text += ' ';  // appended piece by piece: GCC 12 misreads " " + std::string (-Wrestrict)
-          text.append(c == 0 ? width[c] : width[c] - 1, '-');
-          text += c == 0 ? " |" : ": |";
+          std::fputs(" ", stdout);
+          for (std::size_t k = 0; k < (c == 0 ? width[c] : width[c] - 1); ++k) std::fputc('-', stdout);
+          std::fputs(c == 0 ? " |" : ": |", stdout);
         }
-        std::printf("%s\n", text.c_str());
+        std::fputs("\n", stdout);
       }
     }
   }
