@@ -17,7 +17,9 @@
 // call ends at most one limit after its first interruption (under a storm of signals,
 // one limit after it began). Nothing here allocates.
 
+#include <berth/buffer.hpp>
 #include <berth/detail/chrono.hpp>
+#include <berth/detail/msghdr.hpp>
 #include <berth/detail/sys.hpp>
 #include <berth/error.hpp>
 
@@ -409,6 +411,137 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
     }
     return sys::set_nonblocking(fd, false).err;
   }
+}
+
+// ---- gather and scatter (Revision 2: vectored I/O, descriptors, batches, files) ----------
+// The same policy for sendmsg and recvmsg over a list of buffers: one call and a test on
+// the usual path; EINTR, time limits and the rest of a partial transfer out of line, with
+// plain scalar arguments.
+
+/// sendmsg after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result sendmsg_interrupted(const int& fd, const msghdr* message,
+                                                                    int flags) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, message, flags](int more) {
+    return sys::sendmsg(fd, message, flags | more);
+  });
+}
+
+/// recvmsg after EINTR (see retry_interrupted). A recvmsg that fails writes nothing back
+/// into its msghdr (name and control lengths stay as they were), so it is made again as is.
+[[gnu::cold, gnu::noinline]] inline sys::result recvmsg_interrupted(const int& fd, msghdr* message,
+                                                                    int flags) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, message, flags](int more) {
+    return sys::recvmsg(fd, message, flags | more);
+  });
+}
+
+/// One sendmsg; EINTR retried.
+[[gnu::always_inline]] inline sys::result send_header(const int& fd, const msghdr& message, int flags) noexcept {
+  const sys::result r = sys::sendmsg(fd, &message, flags);
+  if (r.err == EINTR) [[unlikely]] return sendmsg_interrupted(fd, &message, flags);
+  return r;
+}
+
+/// One recvmsg; EINTR retried.
+[[gnu::always_inline]] inline sys::result receive_header(const int& fd, msghdr& message, int flags) noexcept {
+  const sys::result r = sys::recvmsg(fd, &message, flags);
+  if (r.err == EINTR) [[unlikely]] return recvmsg_interrupted(fd, &message, flags);
+  return r;
+}
+
+/// At most max_iov of a list's buffers: what one call of a stream's *_some takes.
+[[gnu::always_inline]] inline std::size_t first_call_count(std::size_t count) noexcept {
+  return count < max_iov ? count : max_iov;
+}
+
+/// One sendmsg of a list (its first max_iov buffers); EINTR retried.
+[[gnu::always_inline]] inline io_result send_list_some(const int& fd, iov_list list, int flags) noexcept {
+  const msghdr m = message_header(list.data, first_call_count(list.count));
+  return to_io(send_header(fd, m, flags));
+}
+
+/// One recvmsg into a list (its first max_iov buffers); EINTR retried; 0 at end of stream.
+[[gnu::always_inline]] inline io_result receive_list_some(const int& fd, iov_list list) noexcept {
+  msghdr m = message_header(list.data, first_call_count(list.count));
+  return to_io(receive_header(fd, m, 0));
+}
+
+/// The rest of a sendmsg over a list that came back short (`done` of `size` bytes sent) or
+/// interrupted: transfer_rest's policy, each call resuming where the last one stopped
+/// (list_cursor), so a list longer than max_iov is sent in several calls.
+[[gnu::cold, gnu::noinline]] inline io_result send_list_rest(const int& fd, const ::iovec* iov, std::size_t count,
+                                                             std::size_t size, std::size_t done,
+                                                             int flags) noexcept {
+  list_cursor cursor(iov, count);
+  return transfer_rest(fd, size, done, POLLOUT, SO_SNDTIMEO, false,
+                       [&fd, &cursor, flags](std::size_t at, std::size_t, int more) {
+                         ::iovec window[window_size];
+                         const msghdr m = cursor.from(at, window);
+                         return sys::sendmsg(fd, &m, flags | more);
+                       });
+}
+
+/// The rest of a recvmsg (MSG_WAITALL) into a list, as send_list_rest; end of stream
+/// first is error::eof.
+[[gnu::cold, gnu::noinline]] inline io_result receive_list_rest(const int& fd, const ::iovec* iov,
+                                                                std::size_t count, std::size_t size,
+                                                                std::size_t done) noexcept {
+  list_cursor cursor(iov, count);
+  return transfer_rest(fd, size, done, POLLIN, SO_RCVTIMEO, true,
+                       [&fd, &cursor](std::size_t at, std::size_t, int more) {
+                         ::iovec window[window_size];
+                         msghdr m = cursor.from(at, window);
+                         return sys::recvmsg(fd, &m, more != 0 ? more : MSG_WAITALL);
+                       });
+}
+
+/// sendmsg until every byte of the list went out (write of a gather list). One call when
+/// the kernel takes it all, as it does on a blocking socket unless a signal or a time
+/// limit comes; after that, or for a list of more than max_iov buffers, the rest resumes
+/// mid-list. No system call for a list of no bytes.
+[[gnu::always_inline]] inline io_result send_list_all(const int& fd, iov_list list, int flags) noexcept {
+  const std::size_t size = total_size(list.data, list.count);
+  if (size == 0) return {0, 0};
+  const msghdr m = message_header(list.data, first_call_count(list.count));
+  const sys::result r = sys::sendmsg(fd, &m, flags);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  return send_list_rest(fd, list.data, list.count, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0,
+                        flags);
+}
+
+/// recvmsg with MSG_WAITALL until the list is full (read of a scatter list); end of stream
+/// first is error::eof. No system call for a list of no bytes.
+[[gnu::always_inline]] inline io_result receive_list_all(const int& fd, iov_list list) noexcept {
+  const std::size_t size = total_size(list.data, list.count);
+  if (size == 0) return {0, 0};
+  msghdr m = message_header(list.data, first_call_count(list.count));
+  const sys::result r = sys::recvmsg(fd, &m, MSG_WAITALL);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  if (r.value == 0) return {0, code_of(error::eof)};
+  return receive_list_rest(fd, list.data, list.count, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0);
+}
+
+/// One sendmsg of a whole list as one message, to `to` when given: more than max_iov buffers
+/// is E2BIG with no call (a message cannot be split over calls); EINTR retried.
+[[gnu::always_inline]] inline io_result send_list_message(const int& fd, iov_list list, int flags,
+                                                          const sockaddr* to, socklen_t to_size) noexcept {
+  if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
+  const msghdr m = message_header(list.data, list.count, to, to_size);
+  return to_io(send_header(fd, m, flags));
+}
+
+/// One recvmsg with MSG_TRUNC of one message into a whole list (from `*from`, of
+/// `*from_size` bytes, updated, when given): its length, or error::truncated (every buffer
+/// full) when it was longer. More than max_iov buffers is E2BIG with no call.
+[[gnu::always_inline]] inline io_result receive_list_message(const int& fd, iov_list list, sockaddr* from,
+                                                             socklen_t* from_size) noexcept {
+  if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
+  msghdr m = message_header(list.data, list.count, from, from_size != nullptr ? *from_size : 0);
+  const sys::result r = receive_header(fd, m, MSG_TRUNC);
+  if (from_size != nullptr) *from_size = m.msg_namelen;
+  return message_received(r, total_size(list.data, list.count));
 }
 
 }  // namespace berth::detail

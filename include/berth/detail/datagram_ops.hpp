@@ -1,12 +1,13 @@
 #ifndef BERTH_DETAIL_DATAGRAM_OPS_HPP
 #define BERTH_DETAIL_DATAGRAM_OPS_HPP
 
-// What a datagram socket can do with addressed messages: send_to and receive_from. A base
-// of socket<F, datagram> only.
+// What a datagram socket can do with addressed messages: send_to and receive_from, of one
+// buffer or a gather/scatter list. A base of socket<F, datagram> only.
 
 #include <berth/buffer.hpp>
 #include <berth/concepts.hpp>
 #include <berth/detail/blocking.hpp>
+#include <berth/detail/msghdr.hpp>
 #include <berth/detail/report.hpp>
 #include <berth/detail/socket_base.hpp>
 #include <berth/detail/sys.hpp>
@@ -41,8 +42,40 @@ class datagram_ops {
     return report(receive_from_endpoint(buffer, from), on_error, "berth::socket::receive_from");
   }
 
+  // ---- gather and scatter (Revision 2) ----------------------------------------------------
+
+  /// Sends the bytes of `list` together as one datagram to `to` (one sendmsg). More than
+  /// 1024 buffers is std::errc::argument_list_too_long, nothing sent. EINTR retried.
+  /// Reporting through `ec`, returns 0 on error.
+  template <buffer_sequence L, error_sink S = throws>
+  [[gnu::always_inline]] std::size_t send_to(L&& list, const E& to, S&& on_error = {}) noexcept(
+      reports_to_code<S>) {
+    return report(send_list_message(fd(), iov_of(list), 0, to.data(), to.size()), on_error,
+                  "berth::socket::send_to");
+  }
+
+  /// Receives one datagram into the buffers of `list`, in order (one recvmsg with
+  /// MSG_TRUNC), fills `from` and returns its size. Longer than all of them together is
+  /// berth::error::truncated (the ec form fills `from` and returns their total size). More
+  /// than 1024 buffers is std::errc::argument_list_too_long. EINTR retried.
+  template <mutable_buffer_sequence L, error_sink S = throws>
+  [[nodiscard, gnu::always_inline]] std::size_t receive_from(L&& list, E& from, S&& on_error = {}) noexcept(
+      reports_to_code<S>) {
+    socklen_t size = E::capacity();
+    const io_result got = receive_list_message(fd(), iov_of(list), from.data(), &size);
+    return report(with_sender(got, from, size), on_error, "berth::socket::receive_from");
+  }
+
  private:
   const int& fd() const noexcept { return socket_access::fd(static_cast<const Socket&>(*this)); }
+
+  // A received message's outcome with its sender's address checked (length and family):
+  // only errors other than error::truncated leave `from` as the kernel left it.
+  [[gnu::always_inline]] static io_result with_sender(io_result got, E& from, socklen_t size) noexcept {
+    if (got.err != 0 && got.err != code_of(error::truncated)) [[unlikely]] return {0, got.err};
+    if (const int bad = endpoint_access::set_size(from, size)) [[unlikely]] return {0, bad};
+    return got;
+  }
 
   // Inlined into both forms: the usual path (a datagram that fit, from a sender whose
   // address checks out) is the recvfrom and its tests, as in hand-written code; anything
