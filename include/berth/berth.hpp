@@ -4,6 +4,7 @@
 // Everything in berth. Each header below also compiles on its own.
 #include <berth/acceptor.hpp>
 #include <berth/address.hpp>
+#include <berth/ancillary.hpp>
 #include <berth/any_endpoint.hpp>
 #include <berth/buffer.hpp>
 #include <berth/concepts.hpp>

@@ -16,6 +16,60 @@
 
 namespace berth::detail {
 
+// ---- control messages ---------------------------------------------------------------------
+
+/// CMSG_ALIGN, CMSG_SPACE and CMSG_LEN as constant expressions in std::size_t (glibc's
+/// macros mix int and size_t, which -Wsign-conversion reports in the caller's code).
+constexpr std::size_t cmsg_align(std::size_t n) noexcept {
+  return (n + sizeof(std::size_t) - 1) & ~(sizeof(std::size_t) - 1);
+}
+/// The room one control message with `n` bytes of payload takes, padding included.
+constexpr std::size_t cmsg_space(std::size_t n) noexcept { return cmsg_align(sizeof(cmsghdr)) + cmsg_align(n); }
+/// The cmsg_len of a control message with `n` bytes of payload.
+constexpr std::size_t cmsg_len(std::size_t n) noexcept { return cmsg_align(sizeof(cmsghdr)) + n; }
+static_assert(cmsg_space(sizeof(int)) == CMSG_SPACE(sizeof(int)) && cmsg_len(sizeof(int)) == CMSG_LEN(sizeof(int)),
+              "berth's control-message arithmetic is glibc's");
+
+/// The most descriptors one SCM_RIGHTS message carries (the kernel's SCM_MAX_FD).
+inline constexpr std::size_t max_descriptors = 253;
+
+/// `Size` bytes for control messages, aligned as a cmsghdr must be; on the stack.
+template <std::size_t Size>
+struct control_buffer {
+  alignas(cmsghdr) unsigned char bytes[Size > 0 ? Size : 1];
+};
+
+/// Writes one control message (level, type, `size` bytes of `payload`) at the start of
+/// `control`, which has room for it; returns its cmsg_len.
+inline std::size_t put_control_message(unsigned char* control, int level, int type, const void* payload,
+                                       std::size_t size) noexcept {
+  cmsghdr header{};
+  header.cmsg_len = cmsg_len(size);
+  header.cmsg_level = level;
+  header.cmsg_type = type;
+  std::memcpy(control, &header, sizeof header);
+  if (size > 0) std::memcpy(control + cmsg_align(sizeof(cmsghdr)), payload, size);
+  return cmsg_len(size);
+}
+
+/// Calls `visit(level, type, payload, size)` for each control message the kernel wrote
+/// into a received msghdr, in order, stopping at one that does not fit (as CMSG_NXTHDR).
+template <class Visit>
+void for_each_control_message(const msghdr& m, Visit visit) noexcept {
+  const auto* p = static_cast<const unsigned char*>(m.msg_control);
+  std::size_t left = m.msg_control == nullptr ? 0 : m.msg_controllen;
+  while (left >= sizeof(cmsghdr)) {
+    cmsghdr header;
+    std::memcpy(&header, p, sizeof header);
+    if (header.cmsg_len < cmsg_len(0) || header.cmsg_len > left) return;
+    visit(header.cmsg_level, header.cmsg_type, p + cmsg_align(sizeof(cmsghdr)), header.cmsg_len - cmsg_len(0));
+    const std::size_t step = cmsg_align(header.cmsg_len);
+    if (step >= left) return;
+    p += step;
+    left -= step;
+  }
+}
+
 // ---- headers ------------------------------------------------------------------------------
 
 /// A msghdr over `count` iovecs, to `name` (or from it, for recvmsg) when given; no control.
