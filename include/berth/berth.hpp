@@ -14,6 +14,7 @@
 #include <berth/inet6.hpp>
 #include <berth/literals.hpp>
 #include <berth/local.hpp>
+#include <berth/message.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_pair.hpp>

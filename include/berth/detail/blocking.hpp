@@ -544,6 +544,24 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
   return message_received(r, total_size(list.data, list.count));
 }
 
+// ---- batches --------------------------------------------------------------------------------
+
+/// sendmmsg after EINTR (nothing was sent; see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result sendmmsg_interrupted(const int& fd, mmsghdr* messages,
+                                                                     unsigned count, int flags) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, messages, count, flags](int more) {
+    return sys::sendmmsg(fd, messages, count, flags | more);
+  });
+}
+
+/// recvmmsg after EINTR (nothing was received; see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result recvmmsg_interrupted(const int& fd, mmsghdr* messages,
+                                                                     unsigned count, int flags) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, messages, count, flags](int more) {
+    return sys::recvmmsg(fd, messages, count, flags | more);
+  });
+}
+
 }  // namespace berth::detail
 
 #endif  // BERTH_DETAIL_BLOCKING_HPP

@@ -8,6 +8,7 @@
 
 #include <berth/buffer.hpp>
 
+#include <netinet/udp.h>  // SOL_UDP, UDP_GRO
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -70,6 +71,23 @@ void for_each_control_message(const msghdr& m, Visit visit) noexcept {
   }
 }
 
+/// The control buffer of one datagram received with UDP_GRO: one int, the segment size.
+using gro_control = control_buffer<cmsg_space(sizeof(int))>;
+
+/// The size of the segments the kernel coalesced into a datagram of `length` bytes, from
+/// its UDP_GRO control message; `length` itself when there is none (nothing coalesced).
+inline std::size_t gro_segment_size(const msghdr& m, std::size_t length) noexcept {
+  std::size_t segment = length;
+  for_each_control_message(m, [&segment](int level, int type, const unsigned char* payload, std::size_t size) {
+    if (level == SOL_UDP && type == UDP_GRO && size >= sizeof(int)) {
+      int value = 0;
+      std::memcpy(&value, payload, sizeof value);
+      if (value > 0) segment = static_cast<std::size_t>(value);
+    }
+  });
+  return segment;
+}
+
 // ---- headers ------------------------------------------------------------------------------
 
 /// A msghdr over `count` iovecs, to `name` (or from it, for recvmsg) when given; no control.
@@ -113,6 +131,25 @@ class list_cursor {
   std::size_t index_ = 0;  // the buffer byte `at` is in
   std::size_t start_ = 0;  // the bytes of the buffers before it
 };
+
+// ---- batches --------------------------------------------------------------------------------
+
+/// The most messages one sendmmsg or recvmmsg of send_many/receive_many takes: their headers
+/// live on the stack (80 bytes each, 104 with a UDP_GRO control buffer), so a larger batch
+/// takes one call per this many.
+inline constexpr std::size_t batch_chunk = 64;
+
+/// Whether a send_many message's endpoint is the default one of its type (0.0.0.0:0,
+/// [::]:0, unnamed): then it goes to the connected peer, without an address.
+template <class E>
+[[gnu::always_inline]] inline bool is_unaddressed(const E& ep) noexcept {
+  if constexpr (requires { ep.is_unnamed(); }) {
+    return ep.is_unnamed();
+  } else {
+    const E none{};
+    return ep.size() == none.size() && std::memcmp(ep.data(), none.data(), ep.size()) == 0;
+  }
+}
 
 }  // namespace berth::detail
 
