@@ -28,9 +28,14 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <signal.h>
+#include <sys/sendfile.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace berth::detail {
@@ -560,6 +565,115 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
   return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, messages, count, flags](int more) {
     return sys::recvmmsg(fd, messages, count, flags | more);
   });
+}
+
+// ---- send_file ------------------------------------------------------------------------------
+// sendfile(2) has no MSG_NOSIGNAL, and to a stream whose peer has gone it raises SIGPIPE,
+// which by default ends the process. send_file blocks SIGPIPE in the calling thread for the
+// call: pthread_sigmask before and after sendfile, two rt_sigprocmask system calls. A
+// SIGPIPE the call raised is then pending for this thread only; it is taken with a zero
+// sigtimedwait (a third call, on EPIPE only) before the mask is restored, so it is never
+// delivered. A thread that already blocks SIGPIPE keeps its mask: the mask is not restored
+// (that call is saved), sigpending tells beforehand whether a SIGPIPE of its own is pending,
+// and only one that the call raised is taken.
+
+/// What send_file did to the calling thread's signal mask, to undo it.
+struct sigpipe_guard {
+  sigset_t pipe;
+  sigset_t old;
+  bool was_blocked;
+  bool was_pending;  // only known (and read) when was_blocked
+};
+
+/// Blocks SIGPIPE in this thread: rt_sigprocmask, and sigpending when it was blocked already.
+[[gnu::always_inline]] inline void block_sigpipe(sigpipe_guard& g) noexcept {
+  sigemptyset(&g.pipe);
+  sigaddset(&g.pipe, SIGPIPE);
+  (void)sys::thread_sigmask(SIG_BLOCK, &g.pipe, &g.old);  // fails only for a bad `how`
+  g.was_blocked = sigismember(&g.old, SIGPIPE) == 1;
+  g.was_pending = false;
+  if (g.was_blocked) [[unlikely]] {
+    sigset_t pending;
+    g.was_pending = sys::sigpending(&pending).err == 0 && sigismember(&pending, SIGPIPE) == 1;
+  }
+}
+
+/// Takes a SIGPIPE the call raised (after EPIPE), so that it is never delivered.
+[[gnu::cold, gnu::noinline]] inline void take_sigpipe(const sigpipe_guard& g) noexcept {
+  if (g.was_pending) return;  // the thread's own, merged with ours: left to it
+  const timespec zero{0, 0};
+  (void)sys::sigtimedwait(&g.pipe, &zero);
+}
+
+/// Undoes block_sigpipe: the SIGPIPE an EPIPE raised taken first, then the mask restored
+/// unless the thread blocked SIGPIPE itself.
+[[gnu::always_inline]] inline void restore_sigpipe(const sigpipe_guard& g, int err) noexcept {
+  if (err == EPIPE) [[unlikely]] take_sigpipe(g);
+  if (!g.was_blocked) [[likely]] (void)sys::thread_sigmask(SIG_SETMASK, &g.old, nullptr);
+}
+
+/// The rest of a send_file whose first sendfile came back short or interrupted (`done`
+/// bytes sent, `at` the next file offset). sendfile has no MSG_DONTWAIT, so a time limit
+/// is kept as connect_local_until keeps one: each call gets SO_SNDTIMEO set to the time
+/// that is left of the limit (from the first interruption on), and the limit is put back
+/// at the end. Ends at `count` bytes, at the end of the file (sendfile returns 0), or on
+/// an error other than EINTR (expiry of the limit is EAGAIN, as the kernel's timer says).
+[[gnu::cold, gnu::noinline]] inline io_result send_file_rest(const int& fd, int file, off_t at, std::size_t count,
+                                                             std::size_t done, int err) noexcept {
+  const clock::duration limit = kernel_time_limit(fd, SO_SNDTIMEO);
+  const bool timed = limit != clock::duration::zero() && !is_nonblocking(fd);
+  const clock::time_point deadline = clock::now() + limit;
+  io_result result{done, 0};
+  for (;;) {
+    if (err != 0 && err != EINTR) {
+      result.err = err;
+      break;
+    }
+    if (result.bytes == count) break;
+    if (timed) {
+      const clock::duration left = deadline - clock::now();
+      if (left <= clock::duration::zero()) {
+        result.err = EAGAIN;
+        break;
+      }
+      if (const int e = set_send_limit(fd, left > std::chrono::microseconds(1) ? left : std::chrono::microseconds(1))) {
+        result.err = e;
+        break;
+      }
+    }
+    const sys::result r = sys::sendfile(fd, file, &at, count - result.bytes);
+    err = r.err;
+    if (r.err == 0) {
+      if (r.value == 0) break;  // the end of the file
+      result.bytes += static_cast<std::size_t>(r.value);
+    }
+  }
+  if (timed) {
+    if (const int e = set_send_limit(fd, limit); result.err == 0) result.err = e;
+  }
+  return result;
+}
+
+/// sendfile from `file` at `offset` until `count` bytes went or the file ended, SIGPIPE
+/// kept away (see above): the bytes sent, fewer than `count` only at the end of the file
+/// or with an error. An offset past what off_t holds is EINVAL; no system call for 0 bytes.
+[[gnu::always_inline]] inline io_result send_file_all(const int& fd, int file, std::uint64_t offset,
+                                                      std::size_t count) noexcept {
+  if (count == 0) return {0, 0};
+  if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) return {0, EINVAL};
+  sigpipe_guard guard;
+  block_sigpipe(guard);
+  off_t at = static_cast<off_t>(offset);
+  const sys::result r = sys::sendfile(fd, file, &at, count);
+  io_result result{count, 0};
+  if (static_cast<std::size_t>(r.value) != count) [[unlikely]] {
+    if (r.value == 0)
+      result = {0, 0};  // the file ends at `offset`
+    else
+      result = send_file_rest(fd, file, at, count, r.err == 0 ? static_cast<std::size_t>(r.value) : 0, r.err);
+  }
+  restore_sigpipe(guard, result.err);
+  return result;
 }
 
 }  // namespace berth::detail

@@ -2,7 +2,7 @@
 #define BERTH_DETAIL_STREAM_OPS_HPP
 
 // What a stream socket can do with bytes: read_some, write_some, read, write, each also
-// over a gather or scatter list. A base of socket<F, stream> only
+// over a gather or scatter list, and send_file. A base of socket<F, stream> only
 // (socket.hpp).
 
 #include <berth/buffer.hpp>
@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 
 namespace berth::detail {
 
@@ -99,6 +101,30 @@ class stream_ops {
   template <buffer_sequence L, error_sink S = throws>
   [[gnu::always_inline]] std::size_t write(L&& list, S&& on_error = {}) noexcept(reports_to_code<S>) {
     return report(send_list_all(fd(), iov_of(list), MSG_NOSIGNAL), on_error, "berth::socket::write");
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  /// Sends `count` bytes of the open file `file` from `offset` (sendfile(2): the kernel
+  /// copies them, nothing passes through user space; the file's own offset is not used or
+  /// moved). Offsets past 2 GiB are fine. Goes on after a partial call (a signal, a
+  /// send_timeout, which holds across signals) until `count` bytes went or the file ended:
+  /// returns the bytes sent, fewer than `count` only at the end of the file. No SIGPIPE:
+  /// sendfile has no MSG_NOSIGNAL, so SIGPIPE is blocked in the calling thread for the
+  /// call (two rt_sigprocmask calls more than sendfile itself; a SIGPIPE raised is taken
+  /// with sigtimedwait, never delivered), and a closed peer is std::errc::broken_pipe. An
+  /// offset past what off_t holds is std::errc::invalid_argument; `count` 0 makes no call.
+  /// Reporting through `ec`, returns the bytes sent before the error.
+  template <error_sink S = throws>
+  std::size_t send_file(int file, std::uint64_t offset, std::size_t count, S&& on_error = {}) noexcept(
+      reports_to_code<S>) {
+    return report(send_file_all(fd(), file, offset, count), on_error, "berth::socket::send_file");
+  }
+  /// As send_file(file.native_handle(), offset, count).
+  template <error_sink S = throws>
+  std::size_t send_file(const descriptor& file, std::uint64_t offset, std::size_t count, S&& on_error = {}) noexcept(
+      reports_to_code<S>) {
+    return send_file(file.native_handle(), offset, count, std::forward<S>(on_error));
   }
 
  private:
