@@ -18,8 +18,8 @@ template <class E>
 struct message {
   /// The bytes: sent from (send_many) or received into (receive_many).
   std::span<std::byte> data;
-  /// send_many: where the datagram goes; left default-constructed (0.0.0.0:0, [::]:0,
-  /// unnamed), to the connected peer. receive_many: who sent it.
+  /// send_many: where the datagram goes; left default-constructed (port 0, or unnamed:
+  /// no destination), to the connected peer. receive_many: who sent it.
   E endpoint{};
   /// send_many: the bytes sent. receive_many: the datagram's length, which is more than
   /// data.size() when it did not fit.

@@ -577,9 +577,10 @@ leave_group(ipv6_address, I) -> leave_group<ipv6_address>;
 
 /// UDP_SEGMENT (UDP GSO): each send of more than `value` bytes leaves as datagrams of
 /// `value` bytes each (the last one shorter), segmented by the kernel or the network card:
-/// one system call for up to 64 of them. 0 turns it off. A send larger than `value` times
-/// the segment limit, or segments that do not fit the path MTU, is
-/// std::errc::invalid_argument or std::errc::message_size. inet and inet6 datagram.
+/// one system call for as many as the kernel's UDP_MAX_SEGMENTS (64 in older kernels, 128
+/// in newer). 0 turns it off. A send of more segments than that, or of segments that do
+/// not fit the path MTU, is std::errc::invalid_argument or std::errc::message_size. inet
+/// and inet6 datagram.
 struct udp_segment {
   /// The segment size in bytes; 0: off.
   std::uint16_t value = 0;

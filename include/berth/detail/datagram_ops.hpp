@@ -79,8 +79,8 @@ class datagram_ops {
   /// when it coalesced none, `segment_size` is the datagram's size. inet and inet6 only.
   template <mutable_byte_buffer B, error_sink S = throws>
     requires(families_within<typename E::family>(kind_inet | kind_inet6))
-  [[nodiscard]] std::size_t receive_from(B&& buffer, E& from, std::size_t& segment_size, S&& on_error = {}) noexcept(
-      reports_to_code<S>) {
+  [[nodiscard, gnu::always_inline]] std::size_t receive_from(B&& buffer, E& from, std::size_t& segment_size,
+                                                             S&& on_error = {}) noexcept(reports_to_code<S>) {
     const mutable_bytes b = writable_bytes_of(buffer);
     ::iovec iov{b.data, b.size};
     return report(receive_segmented(iov_list{&iov, 1}, from, segment_size), on_error, "berth::socket::receive_from");
@@ -88,8 +88,8 @@ class datagram_ops {
   /// As receive_from(list, from), also telling the segment size (see above).
   template <mutable_buffer_sequence L, error_sink S = throws>
     requires(families_within<typename E::family>(kind_inet | kind_inet6))
-  [[nodiscard]] std::size_t receive_from(L&& list, E& from, std::size_t& segment_size, S&& on_error = {}) noexcept(
-      reports_to_code<S>) {
+  [[nodiscard, gnu::always_inline]] std::size_t receive_from(L&& list, E& from, std::size_t& segment_size,
+                                                             S&& on_error = {}) noexcept(reports_to_code<S>) {
     return report(receive_segmented(iov_of(list), from, segment_size), on_error, "berth::socket::receive_from");
   }
 
@@ -99,7 +99,8 @@ class datagram_ops {
   // and returns 0.
 
   /// Sends each message's `data` as one datagram to its `endpoint` (to the connected peer
-  /// when that is default-constructed) with one sendmmsg, and returns how many were sent,
+  /// when that names none: port 0, or unnamed, as a default-constructed endpoint) with one
+  /// sendmmsg, and returns how many were sent,
   /// setting `size` on each of those. EINTR retried. A failure after some were sent
   /// returns their count and reports nothing: the next call (with the rest) reports it.
   /// A failure of the first is reported (std::errc::message_size for one too long...);
@@ -143,7 +144,7 @@ class datagram_ops {
   }
 
   // One recvmsg with MSG_TRUNC and room for a UDP_GRO control message.
-  io_result receive_segmented(iov_list list, E& from, std::size_t& segment_size) noexcept {
+  [[gnu::always_inline]] io_result receive_segmented(iov_list list, E& from, std::size_t& segment_size) noexcept {
     segment_size = 0;
     if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
     gro_control control;
@@ -166,10 +167,12 @@ class datagram_ops {
       ::iovec iov[batch_chunk];
       for (std::size_t k = 0; k < n; ++k) {
         message<E>& m = messages[done + k];
-        iov[k] = {m.data.data(), m.data.size()};
-        const bool to_peer = is_unaddressed(m.endpoint);
-        headers[k].msg_hdr = message_header(&iov[k], 1, to_peer ? nullptr : m.endpoint.data(),
-                                            to_peer ? 0 : m.endpoint.size());
+        iov[k].iov_base = m.data.data();
+        iov[k].iov_len = m.data.size();
+        if (is_unaddressed(m.endpoint)) [[unlikely]]
+          set_batch_header(headers[k].msg_hdr, &iov[k], nullptr, 0);
+        else
+          set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), m.endpoint.size());
       }
       sys::result r = sys::sendmmsg(fd(), headers, static_cast<unsigned>(n), 0);
       if (r.err == EINTR) [[unlikely]]
@@ -196,8 +199,9 @@ class datagram_ops {
       [[maybe_unused]] gro_control control[Segments ? batch_chunk : 1];
       for (std::size_t k = 0; k < n; ++k) {
         message<E>& m = messages[done + k];
-        iov[k] = {m.data.data(), m.data.size()};
-        headers[k].msg_hdr = message_header(&iov[k], 1, m.endpoint.data(), E::capacity());
+        iov[k].iov_base = m.data.data();
+        iov[k].iov_len = m.data.size();
+        set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), E::capacity());
         if constexpr (Segments) {
           headers[k].msg_hdr.msg_control = control[k].bytes;
           headers[k].msg_hdr.msg_controllen = sizeof control[k].bytes;
@@ -212,7 +216,7 @@ class datagram_ops {
         message<E>& m = messages[done + k];
         const msghdr& h = headers[k].msg_hdr;
         m.size = headers[k].msg_len;
-        m.truncated = m.size > m.data.size() || (h.msg_flags & MSG_TRUNC) != 0;
+        m.truncated = m.size > m.data.size();  // MSG_TRUNC: msg_len is the datagram's length
         (void)endpoint_access::set_size(m.endpoint, h.msg_namelen);  // a bad one: left default
         if constexpr (Segments) m.segment_size = gro_segment_size(h, m.size);
       }

@@ -76,16 +76,17 @@ using gro_control = control_buffer<cmsg_space(sizeof(int))>;
 
 /// The size of the segments the kernel coalesced into a datagram of `length` bytes, from
 /// its UDP_GRO control message; `length` itself when there is none (nothing coalesced).
-inline std::size_t gro_segment_size(const msghdr& m, std::size_t length) noexcept {
-  std::size_t segment = length;
-  for_each_control_message(m, [&segment](int level, int type, const unsigned char* payload, std::size_t size) {
-    if (level == SOL_UDP && type == UDP_GRO && size >= sizeof(int)) {
-      int value = 0;
-      std::memcpy(&value, payload, sizeof value);
-      if (value > 0) segment = static_cast<std::size_t>(value);
-    }
-  });
-  return segment;
+/// The control buffer (a gro_control) has room for that one message only, so only the first
+/// is looked at.
+[[gnu::always_inline]] inline std::size_t gro_segment_size(const msghdr& m, std::size_t length) noexcept {
+  if (m.msg_controllen < cmsg_len(sizeof(int))) return length;  // nothing coalesced
+  cmsghdr header;
+  std::memcpy(&header, m.msg_control, sizeof header);
+  if (header.cmsg_level != SOL_UDP || header.cmsg_type != UDP_GRO || header.cmsg_len < cmsg_len(sizeof(int)))
+    return length;
+  int value = 0;
+  std::memcpy(&value, static_cast<const unsigned char*>(m.msg_control) + cmsg_align(sizeof(cmsghdr)), sizeof value);
+  return value > 0 ? static_cast<std::size_t>(value) : length;
 }
 
 // ---- headers ------------------------------------------------------------------------------
@@ -139,16 +140,26 @@ class list_cursor {
 /// takes one call per this many.
 inline constexpr std::size_t batch_chunk = 64;
 
-/// Whether a send_many message's endpoint is the default one of its type (0.0.0.0:0,
-/// [::]:0, unnamed): then it goes to the connected peer, without an address.
+/// Whether a send_many message's endpoint names no destination: port 0 (inet, inet6; a UDP
+/// datagram to port 0 is refused by the kernel anyway), or unnamed (local), as a
+/// default-constructed endpoint is. It then goes to the connected peer, without an address.
 template <class E>
 [[gnu::always_inline]] inline bool is_unaddressed(const E& ep) noexcept {
-  if constexpr (requires { ep.is_unnamed(); }) {
+  if constexpr (requires { ep.is_unnamed(); })
     return ep.is_unnamed();
-  } else {
-    const E none{};
-    return ep.size() == none.size() && std::memcmp(ep.data(), none.data(), ep.size()) == 0;
-  }
+  else
+    return ep.port() == 0;
+}
+
+/// Fills one message header of a batch in place: one iovec, `name` (or none), no control.
+[[gnu::always_inline]] inline void set_batch_header(msghdr& h, ::iovec* iov, void* name, socklen_t name_size) noexcept {
+  h.msg_name = name;
+  h.msg_namelen = name_size;
+  h.msg_iov = iov;
+  h.msg_iovlen = 1;
+  h.msg_control = nullptr;
+  h.msg_controllen = 0;
+  h.msg_flags = 0;
 }
 
 }  // namespace berth::detail

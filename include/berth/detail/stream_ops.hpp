@@ -116,14 +116,14 @@ class stream_ops {
   /// offset past what off_t holds is std::errc::invalid_argument; `count` 0 makes no call.
   /// Reporting through `ec`, returns the bytes sent before the error.
   template <error_sink S = throws>
-  std::size_t send_file(int file, std::uint64_t offset, std::size_t count, S&& on_error = {}) noexcept(
-      reports_to_code<S>) {
+  [[gnu::always_inline]] std::size_t send_file(int file, std::uint64_t offset, std::size_t count,
+                                               S&& on_error = {}) noexcept(reports_to_code<S>) {
     return report(send_file_all(fd(), file, offset, count), on_error, "berth::socket::send_file");
   }
   /// As send_file(file.native_handle(), offset, count).
   template <error_sink S = throws>
-  std::size_t send_file(const descriptor& file, std::uint64_t offset, std::size_t count, S&& on_error = {}) noexcept(
-      reports_to_code<S>) {
+  [[gnu::always_inline]] std::size_t send_file(const descriptor& file, std::uint64_t offset, std::size_t count,
+                                               S&& on_error = {}) noexcept(reports_to_code<S>) {
     return send_file(file.native_handle(), offset, count, std::forward<S>(on_error));
   }
 
