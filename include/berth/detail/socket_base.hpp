@@ -39,8 +39,11 @@ struct socket_access {
   }
 };
 
-/// getsockname or getpeername (`call`, one of sys::getsockname, sys::getpeername) into
-/// an endpoint, checked as its resize checks it.
+/// getsockname or getpeername (`call`, calling sys::getsockname or sys::getpeername) into
+/// an endpoint, checked as its resize checks it. Pass a lambda that makes the call, not the
+/// function itself: through a function pointer GCC must resolve the call before it can
+/// inline the always_inline system call, and under -O1 with the sanitizers it sometimes
+/// cannot ("indirect function call with a yet undetermined callee").
 template <class E, class Call>
 int get_name(int fd, E& ep, Call call) noexcept {
   socklen_t size = E::capacity();
@@ -133,7 +136,9 @@ class socket_base : protected descriptor {
   template <error_sink S = throws>
   [[nodiscard]] endpoint_type local_endpoint(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     endpoint_type ep;
-    const int err = get_name(fd_, ep, sys::getsockname);
+    const int err = get_name(fd_, ep, [](int fd, sockaddr* name, socklen_t* size) noexcept {
+      return sys::getsockname(fd, name, size);
+    });
     report(err, on_error, "berth::socket::local_endpoint");
     return err == 0 ? ep : endpoint_type{};
   }
