@@ -56,7 +56,6 @@ inline constexpr std::size_t max_iov = 1024;
 #ifdef IOV_MAX
 static_assert(IOV_MAX == max_iov, "berth assumes Linux's IOV_MAX of 1024");
 #endif
-struct buffer_access;
 }  // namespace detail
 
 /// A view of bytes to send: where they are and how many, laid out exactly as the kernel's
@@ -82,7 +81,6 @@ class const_buffer {
   std::size_t size() const noexcept { return iov_.iov_len; }
 
  private:
-  friend struct detail::buffer_access;
   ::iovec iov_{};
 };
 
@@ -107,7 +105,6 @@ class mutable_buffer {
   std::size_t size() const noexcept { return iov_.iov_len; }
 
  private:
-  friend struct detail::buffer_access;
   ::iovec iov_{};
 };
 
@@ -126,10 +123,16 @@ struct iov_list {
   std::size_t count;
 };
 
-/// Reads the iovec inside each buffer view.
+/// The iovecs of a range of buffer views, from its first element (which may be null, for
+/// an empty range): a view is pointer-interconvertible with its iovec, its only member, so
+/// the cast needs no member access.
 struct buffer_access {
-  static ::iovec* iov(const const_buffer* b) noexcept { return const_cast<::iovec*>(&b->iov_); }
-  static ::iovec* iov(const mutable_buffer* b) noexcept { return const_cast<::iovec*>(&b->iov_); }
+  static ::iovec* iov(const const_buffer* b) noexcept {
+    return reinterpret_cast<::iovec*>(const_cast<const_buffer*>(b));
+  }
+  static ::iovec* iov(const mutable_buffer* b) noexcept {
+    return reinterpret_cast<::iovec*>(const_cast<mutable_buffer*>(b));
+  }
 };
 
 /// The iovecs of a gather or scatter list, for msghdr::msg_iov (the kernel only reads
