@@ -8,6 +8,7 @@
 
 #include <asio.hpp>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstddef>
@@ -104,6 +105,12 @@ struct asio_impl {
     if (ec == asio::error::eof) return 0;
     if (ec) throw std::system_error(ec, "read_some");
     return n;
+  }
+  /// Two buffers as one gather write (asio::write of a buffer sequence).
+  template <class S>
+  [[gnu::always_inline]] static void write_gather(S& s, std::span<const char> a, std::span<const char> b) {
+    const std::array<asio::const_buffer, 2> list{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+    asio::write(s, list);
   }
   template <class S>
   [[gnu::always_inline]] static void shutdown_send(S& s) {

@@ -29,6 +29,7 @@
 #include <berth/version.hpp>
 #include <sched.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
@@ -59,6 +60,9 @@ struct row {
   std::array<double, 3> ns{NAN, NAN, NAN};  // per operation, by implementation
   std::array<double, 3> ratio{NAN, NAN, NAN};  // to libc, by implementation
   std::string error;
+  double units = 0;  // what one operation moves (an operation with `units`), else 0
+  std::string unit;  // "datagrams", "bytes"
+  std::array<double, 3> cpu_ns{NAN, NAN, NAN};  // process CPU time per operation
 };
 
 std::vector<row>& rows() {
@@ -69,10 +73,23 @@ std::vector<row>& rows() {
 /// The operation in every implementation that has it, in the order of `implementations`
 /// (null where there is none).
 std::array<std::unique_ptr<block>, 3> make_blocks(std::string_view key) {
-  return {make_libc_block(key), make_berth_block(key), make_asio_block(key)};
+  return {block_for("libc", key), block_for("berth", key), block_for("asio", key)};
 }
 
 double seconds_of(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// CPU time of the whole process so far (every thread, user and system), in nanoseconds.
+double process_cpu_ns() {
+  timespec t{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
+}
+
+row* find_row(const std::string& key) {
+  for (row& r : rows())
+    if (r.key == key) return &r;
+  return nullptr;
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return NAN;
@@ -94,18 +111,30 @@ void measure(benchmark::State& state, const std::string& key, const std::string&
       if (clock_type::now() - start >= block_time || count >= (std::size_t{1} << 30)) break;
       count *= 2;
     }
-    std::array<std::vector<double>, 3> ns;  // per operation, one per block
+    // An operation that says what it moves also gets its CPU time measured (two more
+    // system calls a block; the others are left as they were).
+    const throughput moved = throughput_of(key);
+    const double units = moved.units;
+    if (row* r = find_row(key); r != nullptr && units > 0) {
+      r->units = units;
+      r->unit = moved.unit;
+    }
+    std::array<std::vector<double>, 3> ns, cpu;  // per operation, one per block
     std::size_t round = 0;
     for (auto _ : state) {
       for (std::size_t k = 0; k < blocks.size(); ++k) {
         const std::size_t i = (k + round) % blocks.size();
         if (!blocks[i]) continue;
+        const double cpu_start = units > 0 ? process_cpu_ns() : 0;
         const auto start = clock_type::now();
         blocks[i]->run(count);
         ns[i].push_back(seconds_of(clock_type::now() - start) * 1e9 / static_cast<double>(count));
+        if (units > 0) cpu[i].push_back((process_cpu_ns() - cpu_start) / static_cast<double>(count));
       }
       ++round;
     }
+    for (std::size_t i = 0; i < blocks.size() && units > 0; ++i)
+      if (blocks[i]) state.counters[std::string(implementations[i]) + " cpu"] = median(cpu[i]);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       if (!blocks[i]) continue;
       state.counters[std::string(implementations[i])] = median(ns[i]);
@@ -122,8 +151,11 @@ void measure(benchmark::State& state, const std::string& key, const std::string&
 void register_all() {
   for_each_benchmark(
       [&]<template <class> class Op>(std::string_view key, std::string_view label, kind what) {
-        rows().push_back({std::string(key), std::string(label), what, {NAN, NAN, NAN},
-                          {NAN, NAN, NAN}, {}});
+        row r;
+        r.key = std::string(key);
+        r.label = std::string(label);
+        r.what = what;
+        rows().push_back(std::move(r));
         benchmark::RegisterBenchmark(std::string(key).c_str(),
                                      [name = std::string(key), text = std::string(label)](
                                          benchmark::State& state) { measure(state, name, text); })
@@ -219,6 +251,8 @@ class table_reporter final : public benchmark::BenchmarkReporter {
         if (const auto c = run.counters.find(impl); c != run.counters.end()) r->ns[i] = c->second;
         if (const auto c = run.counters.find(impl + "/libc"); c != run.counters.end())
           r->ratio[i] = c->second;
+        if (const auto c = run.counters.find(impl + " cpu"); c != run.counters.end())
+          r->cpu_ns[i] = c->second;
       }
       repetitions_ = run.repetitions;
     }
@@ -253,7 +287,54 @@ class table_reporter final : public benchmark::BenchmarkReporter {
                 held, checked);
     for (const std::string& m : missed) std::printf("  missed: %s\n", m.c_str());
     for (const std::string& e : errors) std::printf("  error: %s\n", e.c_str());
+    print_throughput();
     std::fflush(stdout);
+  }
+
+  /// The operations that say what they move: their rates (per second of real time) and
+  /// their CPU time (the whole process: both ends, user and system) per operation.
+  static void print_throughput() {
+    std::vector<std::array<std::string, 6>> cells;
+    cells.push_back({"operation", "libc", "berth", "asio", "berth/libc", "CPU libc / berth"});
+    for (const row& r : rows()) {
+      if (r.units <= 0 || (std::isnan(r.ns[0]) && r.error.empty())) continue;
+      cells.push_back({r.label, rate_text(r, 0), rate_text(r, 1), rate_text(r, 2),
+                       std::isnan(r.ratio[1]) ? "n/a" : ratio_text(1 / r.ratio[1]),
+                       cpu_text(r.cpu_ns[0]) + " / " + cpu_text(r.cpu_ns[1])});
+    }
+    if (cells.size() == 1) return;
+    std::printf("\nthroughput: rates per second of real time (berth/libc: berth's rate over libc's), and\n"
+                "CPU time per operation of the whole process (both ends, user and system):\n");
+    print(cells);
+  }
+  static std::string rate_text(const row& r, std::size_t column) {
+    if (!r.error.empty()) return "error";
+    const double ns = r.ns[column];
+    if (std::isnan(ns)) return "n/a";
+    double rate = r.units / (ns * 1e-9);
+    const char* prefix = "";
+    if (rate >= 1e9) {
+      rate /= 1e9;
+      prefix = "G";
+    } else if (rate >= 1e6) {
+      rate /= 1e6;
+      prefix = "M";
+    } else if (rate >= 1e3) {
+      rate /= 1e3;
+      prefix = "k";
+    }
+    char text[48];
+    std::snprintf(text, sizeof text, "%.2f %s%s/s", rate, prefix, r.unit == "bytes" ? "B" : " datagrams");
+    return text;
+  }
+  static std::string cpu_text(double ns) {
+    if (std::isnan(ns)) return "n/a";
+    char text[32];
+    if (ns >= 1e6)
+      std::snprintf(text, sizeof text, "%.2f ms", ns / 1e6);
+    else
+      std::snprintf(text, sizeof text, "%.2f us", ns / 1e3);
+    return text;
   }
 
  private:

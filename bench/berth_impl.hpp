@@ -8,8 +8,10 @@
 
 #include <berth/berth.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -172,6 +174,91 @@ struct berth_impl {
   [[gnu::always_inline]] static std::size_t receive_from(berth::datagram_socket<berth::inet>& s, std::span<char> data,
                                   udp_endpoint& from) {
     return s.receive_from(data, from);
+  }
+
+  // ---- Revision 2: gather writes, batches, GSO, files -------------------------------------
+
+  template <class S>
+  [[gnu::always_inline]] static void write_gather(S& s, std::span<const char> a, std::span<const char> b) {
+    s.write(berth::buffers(a, b));
+  }
+
+  static constexpr bool batches_datagrams = true;
+
+  // The Revision 2 members are templates, all of them, so that none is compiled where they
+  // are not used: the operations of 0.1 (impl_berth.cpp) must compile as they did before
+  // these existed (see operations.hpp).
+
+  /// A batch: its datagrams' bytes and a berth::message over each.
+  template <class E>
+  struct batch_of {
+    std::array<message, batch_size> data;
+    std::array<berth::message<E>, batch_size> messages;
+  };
+  using udp_batch = batch_of<udp_endpoint>;
+
+  /// Set-up: every datagram the 64-byte message, to `to`.
+  template <class Batch>
+  static void address_batch(Batch& b, const udp_endpoint& to) {
+    for (std::size_t k = 0; k < batch_size; ++k) {
+      b.data[k] = make_message();
+      b.messages[k] = {std::as_writable_bytes(std::span<char>(b.data[k])), to, message_size, false, 0};
+    }
+  }
+
+  /// Each datagram to its endpoint, as long as it is (`size`): send_many.
+  template <batching, class Batch>
+  [[gnu::always_inline]] static void send_batch(berth::datagram_socket<berth::inet>& s, Batch& b) {
+    for (std::size_t k = 0; k < batch_size; ++k)
+      b.messages[k].data = std::as_writable_bytes(std::span<char>(b.data[k])).first(b.messages[k].size);
+    for (std::size_t done = 0; done < batch_size;) done += s.send_many(std::span(b.messages).subspan(done));
+  }
+
+  /// Datagrams into the batch from slot `from` on: receive_many; a truncated one is an error.
+  template <batching, class Batch>
+  [[gnu::always_inline]] static std::size_t receive_batch(berth::datagram_socket<berth::inet>& s, Batch& b,
+                                                          std::size_t from) {
+    for (std::size_t k = from; k < batch_size; ++k)
+      b.messages[k].data = std::as_writable_bytes(std::span<char>(b.data[k]));
+    const std::size_t got = s.receive_many(std::span(b.messages).subspan(from));
+    for (std::size_t k = from; k < from + got; ++k)
+      if (b.messages[k].truncated) fail(std::make_error_code(std::errc::message_size), "receive_many: truncated");
+    return got;
+  }
+
+  static constexpr bool segments_datagrams = true;
+
+  /// Set-up: udp_segment on the sender, udp_gro on the receiver.
+  template <segmenting>
+  static void prepare_segments(berth::datagram_socket<berth::inet>& sender,
+                               berth::datagram_socket<berth::inet>& receiver) {
+    sender.set(berth::option::udp_segment{static_cast<std::uint16_t>(gso_segment)});
+    receiver.set(berth::option::udp_gro{true});
+  }
+
+  template <segmenting>
+  [[gnu::always_inline]] static void send_segments(berth::datagram_socket<berth::inet>& s,
+                                                   std::span<const char> payload, const udp_endpoint& to) {
+    s.send_to(payload, to);
+  }
+
+  /// What arrives, with its segment size checked.
+  template <segmenting>
+  [[gnu::always_inline]] static std::size_t receive_segments(berth::datagram_socket<berth::inet>& s,
+                                                             std::span<char> into) {
+    udp_endpoint from;
+    std::size_t segment = 0;
+    const std::size_t n = s.receive_from(into, from, segment);
+    if (segment != gso_segment && n > gso_segment)
+      fail(std::make_error_code(std::errc::message_size), "receive_from: segment size");
+    return n;
+  }
+
+  static constexpr bool sends_files = true;
+
+  template <file_copy, class S>
+  [[gnu::always_inline]] static void send_file(S& s, int file, std::size_t size) {
+    if (s.send_file(file, 0, size) != size) fail(std::make_error_code(std::errc::io_error), "send_file: end of file");
   }
 
   // ---- text ------------------------------------------------------------------------------

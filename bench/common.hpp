@@ -3,6 +3,7 @@
 #ifndef BERTH_BENCH_COMMON_HPP
 #define BERTH_BENCH_COMMON_HPP
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +14,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 namespace berth_bench {
@@ -24,6 +26,25 @@ enum class transport { socketpair, unix_stream, tcp4, tcp6 };
 /// Every message is 64 bytes.
 inline constexpr std::size_t message_size = 64;
 using message = std::array<char, message_size>;
+
+/// How many datagrams a batch holds (udp_batch_echo).
+inline constexpr std::size_t batch_size = 32;
+
+/// What the libc side of a batch does: one sendto/recvfrom per datagram (what the batch
+/// saves), or sendmmsg/recvmmsg as careful libc code would (what berth must match).
+/// berth always batches (send_many, receive_many).
+enum class batching { per_datagram, mmsg };
+
+/// GSO segments: 54 of 1200 bytes (64800 bytes, one datagram's worth before segmenting).
+inline constexpr std::size_t gso_segment = 1200, gso_segments = 54;
+
+/// What the libc side does: one sendto/recvfrom per 1200-byte datagram, or UDP GSO and GRO
+/// (UDP_SEGMENT, UDP_GRO) as careful libc code would. berth always segments.
+enum class segmenting { per_datagram, gso };
+
+/// What the libc side does: read into a 128 KiB buffer and write it (what sendfile saves),
+/// or sendfile as careful libc code would (SIGPIPE blocked around it). berth: send_file.
+enum class file_copy { read_write, sendfile };
 
 /// A message with recognisable contents.
 inline message make_message() noexcept {
@@ -78,6 +99,38 @@ class unlink_on_exit {
 
  private:
   std::string path_;
+};
+
+/// A file of `Size` bytes in $TMPDIR (or /tmp), unlinked as soon as it is made, so that
+/// nothing is left behind; its descriptor is closed with it. A template, so that nothing of
+/// it is compiled where no operation uses it (see operations.hpp on translation units).
+template <std::size_t Size>
+class temp_file {
+ public:
+  temp_file() {
+    constexpr std::size_t size = Size;
+    const char* dir = std::getenv("TMPDIR");
+    std::string path = (dir != nullptr && *dir != '\0') ? dir : "/tmp";
+    path += "/berth-bench-file-XXXXXX";
+    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd_ < 0) throw std::system_error(errno, std::system_category(), "mkostemp");
+    ::unlink(path.c_str());
+    std::array<char, 1 << 16> chunk;
+    for (std::size_t k = 0; k < chunk.size(); ++k) chunk[k] = static_cast<char>(k * 7);
+    for (std::size_t done = 0; done < size;) {
+      const std::size_t n = size - done < chunk.size() ? size - done : chunk.size();
+      const ssize_t w = ::write(fd_, chunk.data(), n);
+      if (w <= 0) throw std::system_error(errno, std::system_category(), "write");
+      done += static_cast<std::size_t>(w);
+    }
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  ~temp_file() { ::close(fd_); }
+  int fd() const noexcept { return fd_; }
+
+ private:
+  int fd_ = -1;
 };
 
 /// For a peer thread: an error there cannot be reported to the measuring thread, which

@@ -1,5 +1,6 @@
-// Asio's synchronous API (asio_impl.hpp), in a translation unit of its own; without Asio,
-// every operation is unsupported.
+// Asio's synchronous API (asio_impl.hpp), in a translation unit of its own: the operations of
+// 0.1 (those of Revision 2: impl_asio_revision2.cpp). Without Asio, every operation is
+// unsupported.
 #include "implementations.hpp"
 
 #if defined(BERTH_BENCH_ASIO)

@@ -1,4 +1,5 @@
-// berth (berth_impl.hpp), in a translation unit of its own.
+// berth (berth_impl.hpp), in a translation unit of its own: the operations of 0.1 (those of
+// Revision 2: impl_berth_revision2.cpp).
 #include "berth_impl.hpp"
 
 #include "implementation.hpp"

@@ -1,4 +1,5 @@
-// Raw libc, as careful hand-written code is (libc_impl.hpp), in a translation unit of its own.
+// Raw libc, as careful hand-written code is (libc_impl.hpp), in a translation unit of its own:
+// the operations of 0.1 (those of Revision 2: impl_libc_revision2.cpp).
 #include "libc_impl.hpp"
 
 #include "implementation.hpp"

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string_view>
+#include <utility>
 
 namespace berth_bench {
 
@@ -19,13 +20,31 @@ struct block_of final : block {
   }
 };
 
-/// The block of the benchmark's operation `key` in implementation I, or null.
-template <class I>
+/// The block of the benchmark's operation `key` in implementation I, or null: among the
+/// operations of 0.1, or with Revision2 those of Revision 2 (each impl_*.cpp instantiates
+/// one list only; see operations.hpp).
+template <class I, bool Revision2 = false>
 std::unique_ptr<block> make_block(std::string_view key) {
   std::unique_ptr<block> result;
-  for_each_benchmark([&]<template <class> class Op>(std::string_view k, std::string_view, kind) {
+  auto make = [&]<template <class> class Op>(std::string_view k, std::string_view, kind) {
     if constexpr (requires { typename Op<I>; })
       if (k == key && !result) result = std::make_unique<block_of<Op<I>>>();
+  };
+  if constexpr (Revision2)
+    for_each_benchmark_of_revision2(std::move(make));
+  else
+    for_each_benchmark_of_0_1(std::move(make));
+  return result;
+}
+
+/// What one step of the benchmark's Revision 2 operation `key` moves (Op::units, Op::unit),
+/// read from implementation I's; {0, ""} when it says nothing.
+template <class I>
+throughput throughput_of_operation(std::string_view key) {
+  throughput result{0, ""};
+  for_each_benchmark_of_revision2([&]<template <class> class Op>(std::string_view k, std::string_view, kind) {
+    if constexpr (requires { Op<I>::units; Op<I>::unit; })
+      if (k == key) result = {static_cast<double>(Op<I>::units), Op<I>::unit};
   });
   return result;
 }
@@ -38,8 +57,9 @@ template <class Op>
   for (long i = 0; i < count; ++i) op.step();
 }
 
-/// Runs the audited operation `key` `count` times in implementation I.
-template <class I>
+/// Runs the audited operation `key` `count` times in implementation I: among those of 0.1
+/// (and the single calls), or with Revision2 those of Revision 2. `usage` when there is none.
+template <class I, bool Revision2 = false>
 status run_operation(std::string_view key, long count) {
   status result = usage;
   const auto find = [&]<template <class> class Op>(std::string_view k, std::string_view, kind) {
@@ -52,8 +72,12 @@ status run_operation(std::string_view key, long count) {
       result = unsupported;
     }
   };
-  for_each_audited_operation(find);
-  for_each_call_operation(find);
+  if constexpr (Revision2) {
+    for_each_audited_of_revision2(find);
+  } else {
+    for_each_audited_of_0_1(find);
+    for_each_call_operation(find);
+  }
   return result;
 }
 

@@ -19,6 +19,17 @@ struct block {
   virtual void run(std::size_t count) = 0;
 };
 
+/// What one step of an operation moves, for a rate: `units` of `unit` ("datagrams",
+/// "bytes"); 0 when it says nothing (the operations of 0.1).
+struct throughput {
+  double units;
+  const char* unit;
+};
+
+/// The throughput of the benchmark's operation `key` (defined in impl_libc_revision2.cpp:
+/// only operations of Revision 2 say).
+throughput throughput_of(std::string_view key);
+
 /// What run_operation reports: the exit statuses of berth_operations.
 enum status { done = 0, failed = 1, usage = 2, unsupported = 3 };
 
@@ -32,6 +43,43 @@ std::unique_ptr<block> make_asio_block(std::string_view key);
 status run_libc(std::string_view key, long count);
 status run_berth(std::string_view key, long count);
 status run_asio(std::string_view key, long count);
+
+/// The same for the operations of Revision 2, defined in impl_*_revision2.cpp (those above
+/// know the operations of 0.1 only); block_for and run_in try both.
+std::unique_ptr<block> make_libc_revision2_block(std::string_view key);
+std::unique_ptr<block> make_berth_revision2_block(std::string_view key);
+std::unique_ptr<block> make_asio_revision2_block(std::string_view key);
+status run_libc_revision2(std::string_view key, long count);
+status run_berth_revision2(std::string_view key, long count);
+status run_asio_revision2(std::string_view key, long count);
+
+/// The benchmark's operation `key` in implementation `impl` ("libc", "berth", "asio"),
+/// set up, from whichever list has it; null when none does.
+inline std::unique_ptr<block> block_for(std::string_view impl, std::string_view key) {
+  std::unique_ptr<block> b;
+  if (impl == "libc") b = make_libc_block(key);
+  if (impl == "berth") b = make_berth_block(key);
+  if (impl == "asio") b = make_asio_block(key);
+  if (b) return b;
+  if (impl == "libc") b = make_libc_revision2_block(key);
+  if (impl == "berth") b = make_berth_revision2_block(key);
+  if (impl == "asio") b = make_asio_revision2_block(key);
+  return b;
+}
+
+/// Runs the audited operation `key` in implementation `impl` from whichever list has it;
+/// usage when neither does (or `impl` is none of the three).
+inline status run_in(std::string_view impl, std::string_view key, long count) {
+  status s = usage;
+  if (impl == "libc") s = run_libc(key, count);
+  if (impl == "berth") s = run_berth(key, count);
+  if (impl == "asio") s = run_asio(key, count);
+  if (s != usage) return s;
+  if (impl == "libc") s = run_libc_revision2(key, count);
+  if (impl == "berth") s = run_berth_revision2(key, count);
+  if (impl == "asio") s = run_asio_revision2(key, count);
+  return s;
+}
 
 /// Asio's version, "" when the benchmarks were built without it.
 std::string asio_version();

@@ -126,10 +126,17 @@ def main():
             rows.append(row)
 
     print_table(rows)
-    held = [r for r in rows if ratio(r["berth"], r["libc"]) is not None]
+    # A row whose key has "/vs_" compares berth with libc code that does the work another way
+    # (one call a datagram against a batch, read+write against sendfile): its instructions
+    # are shown, not held to the target.
+    compared = [r for r in rows if "/vs_" in r["key"]]
+    held = [r for r in rows if ratio(r["berth"], r["libc"]) is not None and r not in compared]
     missed = [r for r in held if ratio(r["berth"], r["libc"]) > TARGET]
     print("\ntarget: berth/libc <= %.2f: %d of %d hold" % (TARGET, len(held) - len(missed),
                                                           len(held)))
+    if compared:
+        print("not held (libc does the work another way): " +
+              ", ".join(r["label"] for r in compared))
     for r in missed:
         print("  missed: %s: %.3f" % (r["label"], ratio(r["berth"], r["libc"])))
     if args.json:

@@ -3,6 +3,8 @@
 // MSG_NOSIGNAL, every call is checked, EINTR is retried (a TCP connect interrupted by a
 // signal is completed by poll and SO_ERROR), close is never retried, a datagram longer
 // than its buffer is detected (MSG_TRUNC). This is the code berth must match.
+// Gather writes use sendmsg with MSG_NOSIGNAL (writev could raise SIGPIPE) and resume
+// mid-list; sendfile, which has no MSG_NOSIGNAL, runs with SIGPIPE blocked.
 #ifndef BERTH_BENCH_LIBC_IMPL_HPP
 #define BERTH_BENCH_LIBC_IMPL_HPP
 
@@ -11,13 +13,19 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstddef>
@@ -396,6 +404,208 @@ struct libc_impl {
         return static_cast<std::size_t>(n);
       }
       if (errno != EINTR) fail("recvfrom");
+    }
+  }
+
+  // ---- Revision 2: gather writes, batches, GSO, files -------------------------------------
+
+  /// Two buffers as one sendmsg (MSG_NOSIGNAL); after a partial send the iovecs are
+  /// advanced past what went and sendmsg is made again; EINTR retried.
+  [[gnu::always_inline]] static void write_gather(const fd& s, std::span<const char> a, std::span<const char> b) {
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = 2;
+    std::size_t left = a.size() + b.size();
+    while (left > 0) {
+      const ssize_t n = ::sendmsg(s.get(), &m, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("sendmsg");
+      }
+      left -= static_cast<std::size_t>(n);
+      if (left == 0) return;
+      auto sent = static_cast<std::size_t>(n);
+      while (sent >= m.msg_iov->iov_len) {
+        sent -= m.msg_iov->iov_len;
+        ++m.msg_iov;
+        --m.msg_iovlen;
+      }
+      m.msg_iov->iov_base = static_cast<char*>(m.msg_iov->iov_base) + sent;
+      m.msg_iov->iov_len -= sent;
+    }
+  }
+
+  static constexpr bool batches_datagrams = true;
+
+  /// A batch's datagrams, their lengths and their peers (destinations or senders).
+  struct udp_batch {
+    std::array<message, batch_size> data;
+    std::array<std::size_t, batch_size> sizes;
+    std::array<sockaddr_in, batch_size> peers;
+  };
+
+  /// Set-up: every datagram the 64-byte message, to `to`.
+  static void address_batch(udp_batch& b, const sockaddr_in& to) {
+    for (std::size_t k = 0; k < b.data.size(); ++k) {
+      b.data[k] = make_message();
+      b.sizes[k] = message_size;
+      b.peers[k] = to;
+    }
+  }
+
+  /// Each datagram of the batch to its peer: sendto each, or sendmmsg until all went.
+  template <batching M>
+  [[gnu::always_inline]] static void send_batch(const fd& s, udp_batch& b) {
+    constexpr std::size_t n = batch_size;
+    if constexpr (M == batching::per_datagram) {
+      for (std::size_t k = 0; k < n; ++k) send_to(s, std::span<const char>(b.data[k].data(), b.sizes[k]), b.peers[k]);
+    } else {
+      mmsghdr h[n];
+      iovec iov[n];
+      for (std::size_t k = 0; k < n; ++k) {
+        iov[k] = {b.data[k].data(), b.sizes[k]};
+        h[k].msg_hdr = msghdr{&b.peers[k], sizeof b.peers[k], &iov[k], 1, nullptr, 0, 0};
+      }
+      for (std::size_t done = 0; done < n;) {
+        const int r = ::sendmmsg(s.get(), h + done, static_cast<unsigned>(n - done), 0);
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          fail("sendmmsg");
+        }
+        done += static_cast<std::size_t>(r);
+      }
+    }
+  }
+
+  /// Datagrams into the batch from slot `from` on, their lengths and senders checked (a
+  /// datagram longer than its slot is an error): one recvfrom, or one recvmmsg taking
+  /// what has arrived (MSG_WAITFORONE). Returns how many.
+  template <batching M>
+  [[gnu::always_inline]] static std::size_t receive_batch(const fd& s, udp_batch& b, std::size_t from) {
+    if constexpr (M == batching::per_datagram) {
+      b.sizes[from] = receive_from(s, std::span<char>(b.data[from]), b.peers[from]);
+      return 1;
+    } else {
+      constexpr std::size_t n = batch_size;
+      mmsghdr h[n];
+      iovec iov[n];
+      for (std::size_t k = from; k < n; ++k) {
+        iov[k] = {b.data[k].data(), message_size};
+        h[k].msg_hdr = msghdr{&b.peers[k], sizeof b.peers[k], &iov[k], 1, nullptr, 0, 0};
+      }
+      int r;
+      while ((r = ::recvmmsg(s.get(), h + from, static_cast<unsigned>(n - from), MSG_TRUNC | MSG_WAITFORONE,
+                             nullptr)) < 0)
+        if (errno != EINTR) fail("recvmmsg");
+      const auto got = static_cast<std::size_t>(r);
+      for (std::size_t k = from; k < from + got; ++k) {
+        if (h[k].msg_len > message_size || (h[k].msg_hdr.msg_flags & MSG_TRUNC) != 0)
+          fail(EMSGSIZE, "recvmmsg: truncated");
+        if (h[k].msg_hdr.msg_namelen != sizeof(sockaddr_in) || b.peers[k].sin_family != AF_INET)
+          fail(EAFNOSUPPORT, "recvmmsg: sender");
+        b.sizes[k] = h[k].msg_len;
+      }
+      return got;
+    }
+  }
+
+  static constexpr bool segments_datagrams = true;
+
+  /// Set-up: UDP_SEGMENT on the sender, UDP_GRO on the receiver (GSO only).
+  template <segmenting M>
+  static void prepare_segments(const fd& sender, const fd& receiver) {
+    if constexpr (M == segmenting::gso) {
+      const int segment = static_cast<int>(gso_segment), on = 1;
+      if (::setsockopt(sender.get(), SOL_UDP, UDP_SEGMENT, &segment, sizeof segment) != 0) fail("UDP_SEGMENT");
+      if (::setsockopt(receiver.get(), SOL_UDP, UDP_GRO, &on, sizeof on) != 0) fail("UDP_GRO");
+    }
+  }
+
+  /// The payload as 1200-byte datagrams: one sendto each, or one sendto that the kernel
+  /// segments (UDP_SEGMENT).
+  template <segmenting M>
+  [[gnu::always_inline]] static void send_segments(const fd& s, std::span<const char> payload, const sockaddr_in& to) {
+    if constexpr (M == segmenting::per_datagram) {
+      for (std::size_t at = 0; at < payload.size(); at += gso_segment) send_to(s, payload.subspan(at, gso_segment), to);
+    } else {
+      send_to(s, payload, to);
+    }
+  }
+
+  /// What arrives into `into`: one 1200-byte datagram (recvfrom), or, with GRO, what the
+  /// kernel coalesced (recvmsg with room for the UDP_GRO message, the segment size checked).
+  template <segmenting M>
+  [[gnu::always_inline]] static std::size_t receive_segments(const fd& s, std::span<char> into) {
+    sockaddr_in from;
+    if constexpr (M == segmenting::per_datagram) {
+      const std::size_t n = receive_from(s, into, from);
+      if (n != gso_segment) fail(EMSGSIZE, "recvfrom: segment");
+      return n;
+    } else {
+      iovec iov{into.data(), into.size()};
+      alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))];
+      msghdr m{&from, sizeof from, &iov, 1, control, sizeof control, 0};
+      ssize_t n;
+      while ((n = ::recvmsg(s.get(), &m, MSG_TRUNC)) < 0)
+        if (errno != EINTR) fail("recvmsg");
+      if (static_cast<std::size_t>(n) > into.size() || (m.msg_flags & MSG_TRUNC) != 0) fail(EMSGSIZE, "recvmsg: truncated");
+      if (m.msg_namelen != sizeof from || from.sin_family != AF_INET) fail(EAFNOSUPPORT, "recvmsg: sender");
+      int segment = static_cast<int>(n);
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) std::memcpy(&segment, CMSG_DATA(c), sizeof segment);
+      if (static_cast<std::size_t>(segment) != gso_segment && static_cast<std::size_t>(n) > gso_segment)
+        fail(EMSGSIZE, "recvmsg: segment size");
+      return static_cast<std::size_t>(n);
+    }
+  }
+
+  static constexpr bool sends_files = true;
+
+  /// `size` bytes of `file` from its start: pread into a 128 KiB buffer and write each
+  /// piece, or sendfile until done with SIGPIPE blocked in this thread around it (a SIGPIPE
+  /// raised on EPIPE taken with sigtimedwait before the mask is restored).
+  template <file_copy M>
+  [[gnu::always_inline]] static void send_file(const fd& s, int file, std::size_t size) {
+    if constexpr (M == file_copy::read_write) {
+      static std::array<char, 1 << 17> buffer;
+      for (std::size_t at = 0; at < size;) {
+        const std::size_t want = size - at < buffer.size() ? size - at : buffer.size();
+        const ssize_t n = ::pread(file, buffer.data(), want, static_cast<off_t>(at));
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          fail("pread");
+        }
+        if (n == 0) fail(EIO, "pread: end of file");
+        write(s, std::span<const char>(buffer.data(), static_cast<std::size_t>(n)));
+        at += static_cast<std::size_t>(n);
+      }
+    } else {
+      sigset_t pipe, old;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      ::pthread_sigmask(SIG_BLOCK, &pipe, &old);
+      const bool was_blocked = sigismember(&old, SIGPIPE) == 1;
+      off_t at = 0;
+      int err = 0;
+      while (static_cast<std::size_t>(at) < size) {
+        const ssize_t n = ::sendfile(s.get(), file, &at, size - static_cast<std::size_t>(at));
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          err = errno;
+          break;
+        }
+        if (n == 0) {
+          err = EIO;
+          break;
+        }
+      }
+      if (err == EPIPE && !was_blocked) {
+        const timespec zero{0, 0};
+        ::sigtimedwait(&pipe, nullptr, &zero);
+      }
+      if (!was_blocked) ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      if (err != 0) fail(err, "sendfile");
     }
   }
 

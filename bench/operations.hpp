@@ -16,6 +16,7 @@
 
 #include "common.hpp"
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <exception>
@@ -24,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace berth_bench {
 
@@ -275,6 +277,140 @@ class udp_send_receive {
   message out_ = make_message(), in_{};
 };
 
+// ---- Revision 2: gather writes, datagram batches, GSO, files ---------------------------------
+// An operation with `units` says how much one step moves (`unit`: datagrams, bytes): the
+// benchmark also prints its rate and the CPU time (process, user and system) of a step.
+
+/// A gather write of a 16-byte head and a 48-byte body as one message (one sendmsg), read
+/// back on the other end as 64 bytes.
+template <class I, transport T>
+class stream_gather_send_receive {
+ public:
+  [[gnu::always_inline]] void step() {
+    I::write_gather(pair_.a, head_, body_);
+    I::read(pair_.b, in_);
+  }
+
+ private:
+  decltype(I::template open_stream<T>()) pair_ = I::template open_stream<T>();
+  std::array<char, 16> head_ = make_head();
+  std::array<char, message_size - 16> body_{};
+  message in_{};
+  static std::array<char, 16> make_head() noexcept {
+    std::array<char, 16> h{};
+    for (std::size_t k = 0; k < h.size(); ++k) h[k] = static_cast<char>('A' + k);
+    return h;
+  }
+};
+
+/// An implementation with batches of datagrams (libc and berth; Asio has none).
+template <class I>
+concept batches_datagrams = I::batches_datagrams;
+
+/// UDP echo of 32 datagrams of 64 bytes in one thread: the client sends the batch, the
+/// server receives it and sends each datagram back to its sender, the client receives
+/// them. 32 datagrams echoed per step (each moved twice).
+template <batches_datagrams I, batching M>
+class udp_batch_echo {
+ public:
+  static constexpr std::size_t units = batch_size;
+  static constexpr const char* unit = "datagrams";
+  udp_batch_echo() { I::address_batch(out_, server_ep_); }
+  [[gnu::always_inline]] void step() {
+    I::template send_batch<M>(client_, out_);
+    for (std::size_t got = 0; got < batch_size;) got += I::template receive_batch<M>(server_, echo_, got);
+    I::template send_batch<M>(server_, echo_);
+    for (std::size_t got = 0; got < batch_size;) got += I::template receive_batch<M>(client_, in_, got);
+  }
+
+ private:
+  decltype(I::open_udp()) client_ = I::open_udp(), server_ = I::open_udp();
+  typename I::udp_endpoint server_ep_ = I::local_endpoint(server_);
+  typename I::udp_batch out_{}, echo_{}, in_{};
+};
+
+/// An implementation with UDP GSO and GRO (libc and berth).
+template <class I>
+concept segments_datagrams = I::segments_datagrams;
+
+/// 64800 bytes as 1200-byte UDP datagrams over loopback, in one thread: sent, and received
+/// whole (with GRO on, as the one datagram the kernel keeps them in).
+template <segments_datagrams I, segmenting M>
+class udp_gso_send_receive {
+ public:
+  static constexpr std::size_t units = gso_segment * gso_segments;
+  static constexpr const char* unit = "bytes";
+  udp_gso_send_receive() { I::template prepare_segments<M>(client_, server_); }
+  [[gnu::always_inline]] void step() {
+    I::template send_segments<M>(client_, std::span<const char>(payload_), server_ep_);
+    for (std::size_t got = 0; got < payload_.size();)
+      got += I::template receive_segments<M>(server_, std::span<char>(in_).subspan(got));
+  }
+
+ private:
+  decltype(I::open_udp()) client_ = I::open_udp(), server_ = I::open_udp();
+  typename I::udp_endpoint server_ep_ = I::local_endpoint(server_);
+  std::vector<char> payload_ = std::vector<char>(units, 'g'), in_ = std::vector<char>(units + gso_segment);
+};
+
+/// An implementation with send_file (libc and berth).
+template <class I>
+concept sends_files = I::sends_files;
+
+/// A file of `Size` bytes sent over TCP on 127.0.0.1 to a thread that reads and drops it.
+template <sends_files I, file_copy M, std::size_t Size>
+class file_send {
+ public:
+  static constexpr std::size_t units = Size;
+  static constexpr const char* unit = "bytes";
+  file_send() = default;
+  file_send(const file_send&) = delete;
+  file_send& operator=(const file_send&) = delete;
+  ~file_send() {
+    try {
+      I::shutdown_send(pair_.a);  // the reader sees end of stream and returns
+    } catch (const std::exception& e) {
+      peer_failed(e);
+    }
+    reader_.join();
+  }
+  [[gnu::always_inline]] void step() { I::template send_file<M>(pair_.a, file_.fd(), Size); }
+
+ private:
+  void drop_all() noexcept {
+    try {
+      std::vector<char> sink(1 << 18);
+      while (I::read_some(pair_.b, std::span<char>(sink)) != 0) {
+      }
+    } catch (const std::exception& e) {
+      peer_failed(e);
+    }
+  }
+  decltype(I::template open_stream<transport::tcp4>()) pair_ = I::template open_stream<transport::tcp4>();
+  temp_file<Size> file_;
+  std::thread reader_{[this] { drop_all(); }};
+};
+
+/// The same in one thread, for the audits: a file small enough (64 KiB) for the socket
+/// buffers to hold whole, sent, then read on the other end in one read, so that every run
+/// makes the same system calls (a reading thread's recv calls depend on timing).
+template <sends_files I, file_copy M>
+class file_send_receive {
+ public:
+  static constexpr std::size_t size = std::size_t{64} << 10;
+  static constexpr std::size_t units = size;
+  static constexpr const char* unit = "bytes";
+  [[gnu::always_inline]] void step() {
+    I::template send_file<M>(pair_.a, file_.fd(), size);
+    I::read(pair_.b, std::span<char>(in_));
+  }
+
+ private:
+  decltype(I::template open_stream<transport::tcp4>()) pair_ = I::template open_stream<transport::tcp4>();
+  temp_file<size> file_;
+  std::vector<char> in_ = std::vector<char>(size);
+};
+
 // ---- text --------------------------------------------------------------------------------
 
 enum class text { ipv4, ipv6, inet, inet6 };
@@ -374,6 +510,33 @@ template <class I> using to_chars_ipv4 = format_buffer<I, text::ipv4>;
 template <class I> using to_chars_ipv6 = format_buffer<I, text::ipv6>;
 template <class I> using to_chars_inet = format_buffer<I, text::inet>;
 template <class I> using to_chars_inet6 = format_buffer<I, text::inet6>;
+template <class I> using gather_socketpair = stream_gather_send_receive<I, transport::socketpair>;
+template <class I> using gather_tcp4 = stream_gather_send_receive<I, transport::tcp4>;
+template <class I> using udp_batch_vs_datagrams = udp_batch_echo<I, batching::per_datagram>;
+template <class I> using udp_batch_vs_mmsg = udp_batch_echo<I, batching::mmsg>;
+template <class I> using udp_gso_vs_datagrams = udp_gso_send_receive<I, segmenting::per_datagram>;
+template <class I> using udp_gso_vs_gso = udp_gso_send_receive<I, segmenting::gso>;
+template <class I> using send_file_64m_vs_read_write = file_send<I, file_copy::read_write, std::size_t{64} << 20>;
+template <class I> using send_file_64m_vs_sendfile = file_send<I, file_copy::sendfile, std::size_t{64} << 20>;
+template <class I> using send_file_64k_vs_read_write = file_send_receive<I, file_copy::read_write>;
+template <class I> using send_file_64k_vs_sendfile = file_send_receive<I, file_copy::sendfile>;
+
+/// Calls `v.template operator()<Op>(key, label, kind)` for the Revision 2 operations that
+/// the benchmark and the instruction audit share.
+template <class V>
+void for_each_gather_operation(V&& v) {
+  v.template operator()<gather_socketpair>("gather_send_receive/socketpair",
+                                           "gather write 16+48 B, read 64 B, socketpair", kind::io);
+  v.template operator()<gather_tcp4>("gather_send_receive/tcp4",
+                                     "gather write 16+48 B, read 64 B, TCP 127.0.0.1", kind::io);
+  v.template operator()<udp_batch_vs_datagrams>("udp_batch_echo/vs_datagrams",
+                                                "UDP echo 32x64 B: batch vs one call a datagram", kind::io);
+  v.template operator()<udp_batch_vs_mmsg>("udp_batch_echo/mmsg", "UDP echo 32x64 B: batch vs sendmmsg/recvmmsg",
+                                           kind::io);
+  v.template operator()<udp_gso_vs_datagrams>("udp_gso/vs_datagrams",
+                                              "UDP 54x1200 B: GSO+GRO vs one call a datagram", kind::io);
+  v.template operator()<udp_gso_vs_gso>("udp_gso/gso", "UDP 54x1200 B: GSO+GRO vs libc GSO+GRO", kind::io);
+}
 
 /// Calls `v.template operator()<Op>(key, label, kind)` for the text operations.
 template <class V>
@@ -392,9 +555,15 @@ void for_each_text_operation(V&& v) {
   v.template operator()<to_chars_inet6>("to_chars/inet6", "to_chars IPv6 endpoint", kind::text);
 }
 
-/// The benchmark's operations, in the order of its table.
+// The operations come in two lists, each compiled in translation units of its own
+// (impl_<name>.cpp and impl_<name>_revision2.cpp): the compiler's choices for one function
+// (register allocation, the layout of cold paths) depend on what else is in its unit, so
+// operations added later must not share one with those measured before them, or their
+// figures would move though their code did not.
+
+/// The benchmark's operations of 0.1, in the order of its table.
 template <class V>
-void for_each_benchmark(V&& v) {
+void for_each_benchmark_of_0_1(V&& v) {
   v.template operator()<round_trip_socketpair>("round_trip/socketpair",
                                                "round trip 64 B, socketpair", kind::io);
   v.template operator()<round_trip_unix>("round_trip/unix", "round trip 64 B, unix stream",
@@ -417,10 +586,27 @@ void for_each_benchmark(V&& v) {
   for_each_text_operation(v);
 }
 
-/// The audits' operations: as the benchmark's, with each round trip's two ends in one
-/// thread (ping_pong) so that every run does exactly the same work.
+/// The benchmark's operations of Revision 2 (gather writes, batches, GSO, files).
 template <class V>
-void for_each_audited_operation(V&& v) {
+void for_each_benchmark_of_revision2(V&& v) {
+  for_each_gather_operation(v);
+  v.template operator()<send_file_64m_vs_read_write>("send_file/64MiB/vs_read_write",
+                                                     "send_file 64 MiB vs read+write, TCP 127.0.0.1", kind::io);
+  v.template operator()<send_file_64m_vs_sendfile>("send_file/64MiB/sendfile",
+                                                   "send_file 64 MiB vs libc sendfile, TCP 127.0.0.1", kind::io);
+}
+
+/// The benchmark's operations, in the order of its table.
+template <class V>
+void for_each_benchmark(V&& v) {
+  for_each_benchmark_of_0_1(v);
+  for_each_benchmark_of_revision2(v);
+}
+
+/// The audits' operations of 0.1: as the benchmark's, with each round trip's two ends in
+/// one thread (ping_pong) so that every run does exactly the same work.
+template <class V>
+void for_each_audited_of_0_1(V&& v) {
   v.template operator()<ping_pong_socketpair>("ping_pong/socketpair",
                                               "round trip 64 B, socketpair", kind::io);
   v.template operator()<ping_pong_unix>("ping_pong/unix", "round trip 64 B, unix stream", kind::io);
@@ -446,6 +632,24 @@ void for_each_audited_operation(V&& v) {
   v.template operator()<listen_close>("listen_close/tcp4", "listen+close, TCP 127.0.0.1", kind::io);
   v.template operator()<socket_pair_close>("socket_pair_close", "socketpair+close", kind::io);
   for_each_text_operation(v);
+}
+
+/// The audits' operations of Revision 2: as the benchmark's, with send_file in one thread
+/// (file_send_receive) so that every run makes the same system calls.
+template <class V>
+void for_each_audited_of_revision2(V&& v) {
+  for_each_gather_operation(v);
+  v.template operator()<send_file_64k_vs_read_write>("send_file/64KiB/vs_read_write",
+                                                     "send_file 64 KiB vs read+write, read back, TCP", kind::io);
+  v.template operator()<send_file_64k_vs_sendfile>("send_file/64KiB/sendfile",
+                                                   "send_file 64 KiB vs libc sendfile, read back, TCP", kind::io);
+}
+
+/// The audits' operations.
+template <class V>
+void for_each_audited_operation(V&& v) {
+  for_each_audited_of_0_1(v);
+  for_each_audited_of_revision2(v);
 }
 
 /// Operations checked by the syscall audit only (tests/audit): single calls whose whole

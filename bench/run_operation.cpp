@@ -38,9 +38,7 @@ int main_checked(int argc, char** argv) {
   }
   status result = usage;
   if (count >= 0) {
-    if (first == "libc") result = run_libc(argv[2], count);
-    if (first == "berth") result = run_berth(argv[2], count);
-    if (first == "asio") result = run_asio(argv[2], count);
+    result = run_in(first, argv[2], count);
   }
   if (result == usage)
     std::fprintf(stderr,

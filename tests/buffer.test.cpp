@@ -2,11 +2,15 @@
 
 #include "catch.hpp"
 
+#include <sys/uio.h>
+
 #include <array>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -68,4 +72,87 @@ TEST_CASE("bytes_of: every other range means all of its bytes") {
   char c_array[4];
   CHECK(writable_bytes_of(c_array).size == 4);
   CHECK(writable_bytes_of(std::span<char>(c_array, 2)).size == 2);
+}
+
+// ---- gather and scatter lists (Revision 2) ---------------------------------------------------
+
+namespace {
+
+using berth::const_buffer;
+using berth::mutable_buffer;
+
+// Views laid out as iovec, so that a range of them is handed to the kernel as it is.
+static_assert(sizeof(const_buffer) == sizeof(iovec) && sizeof(mutable_buffer) == sizeof(iovec));
+static_assert(std::is_trivially_copyable_v<const_buffer> && std::is_trivially_copyable_v<mutable_buffer>);
+// Made implicitly from byte buffers: a const_buffer from any, a mutable_buffer from mutable ones.
+static_assert(std::is_convertible_v<std::string&, const_buffer> && std::is_convertible_v<const char (&)[3], const_buffer>);
+static_assert(std::is_convertible_v<std::string_view, const_buffer> && std::is_convertible_v<mutable_buffer, const_buffer>);
+static_assert(std::is_convertible_v<std::vector<std::byte>&, mutable_buffer>);
+static_assert(!std::is_convertible_v<std::string_view, mutable_buffer> && !std::is_convertible_v<const std::string&, mutable_buffer>);
+static_assert(!std::is_convertible_v<const_buffer, mutable_buffer>);
+static_assert(!std::is_constructible_v<const_buffer, std::vector<int>&> && !std::is_constructible_v<const_buffer, int>);
+// Each is a byte buffer itself; a range of them is a list, never a byte buffer.
+static_assert(berth::byte_buffer<const_buffer> && !berth::mutable_byte_buffer<const_buffer>);
+static_assert(berth::mutable_byte_buffer<mutable_buffer>);
+static_assert(berth::buffer_sequence<std::vector<const_buffer>> && berth::buffer_sequence<std::array<mutable_buffer, 2>>);
+static_assert(berth::buffer_sequence<std::span<const const_buffer>> && berth::buffer_sequence<const std::vector<mutable_buffer>>);
+static_assert(berth::mutable_buffer_sequence<std::vector<mutable_buffer>> && berth::mutable_buffer_sequence<std::span<mutable_buffer, 3>>);
+static_assert(!berth::mutable_buffer_sequence<std::vector<const_buffer>>);
+static_assert(!berth::byte_buffer<std::vector<const_buffer>> && !berth::buffer_sequence<std::string>);
+static_assert(!berth::buffer_sequence<std::vector<std::string>> && !berth::buffer_sequence<const_buffer>);
+
+// berth::buffers: two or more, at most IOV_MAX (1024); mutable when every one is.
+template <class... B>
+concept can_make_list = requires(B&&... b) { berth::buffers(std::forward<B>(b)...); };
+static_assert(can_make_list<std::string&, const char (&)[3]> && can_make_list<char (&)[4], std::span<std::byte>, mutable_buffer>);
+static_assert(!can_make_list<std::string&> && !can_make_list<>);
+static_assert(!can_make_list<std::string&, int> && !can_make_list<std::vector<int>&, std::string&>);
+template <std::size_t N>
+constexpr bool list_of_views_compiles() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return can_make_list<decltype((void(I), std::declval<std::string_view>()))...>;
+  }(std::make_index_sequence<N>{});
+}
+static_assert(list_of_views_compiles<1024>() && !list_of_views_compiles<1025>());
+static_assert(berth::mutable_buffer_sequence<decltype(berth::buffers(std::declval<std::string&>(), std::declval<char (&)[2]>()))>);
+static_assert(!berth::mutable_buffer_sequence<decltype(berth::buffers(std::declval<std::string&>(), std::declval<std::string_view>()))>);
+static_assert(berth::buffer_sequence<decltype(berth::buffers(std::declval<std::string&>(), std::declval<std::string_view>()))>);
+static_assert(decltype(berth::buffers(std::declval<std::string&>(), std::declval<std::string&>()))::size() == 2);
+
+}  // namespace
+
+TEST_CASE("const_buffer and mutable_buffer: the bytes a buffer stands for, as the kernel's iovec") {
+  const std::string s = "text";
+  const const_buffer a(s);
+  CHECK(a.size() == 4);
+  CHECK(static_cast<const void*>(a.data()) == s.data());
+  const const_buffer literal("hi\n");  // a string literal without its final NUL
+  CHECK(literal.size() == 3);
+  const const_buffer none;
+  CHECK(none.size() == 0);
+  CHECK(none.data() == nullptr);
+  char raw[5];
+  const mutable_buffer m(raw);
+  CHECK(m.size() == 5);  // a mutable char array: all of it
+  CHECK(static_cast<void*>(m.data()) == raw);
+  const const_buffer from_mutable = m;
+  CHECK(from_mutable.size() == 5);
+  CHECK(static_cast<const void*>(from_mutable.data()) == raw);
+  const const_buffer pointer_and_size(s.data() + 1, 2);
+  CHECK(std::string_view(reinterpret_cast<const char*>(pointer_and_size.data()), pointer_and_size.size()) == "ex");
+}
+
+TEST_CASE("berth::buffers holds its views in place, in order") {
+  std::string head = "head";
+  char body[3] = {'a', 'b', 'c'};
+  const auto list = berth::buffers(head, body, "lit");
+  static_assert(!berth::mutable_buffer_sequence<decltype(list)>);  // "lit" is const
+  REQUIRE(list.size() == 3);
+  CHECK(static_cast<const void*>(list[0].data()) == head.data());
+  CHECK(list[1].size() == 3);
+  CHECK(list[2].size() == 3);
+  CHECK(list.end() - list.begin() == 3);
+  auto writable = berth::buffers(head, body);
+  static_assert(berth::mutable_buffer_sequence<decltype(writable)>);
+  CHECK(static_cast<void*>(writable[1].data()) == body);
 }

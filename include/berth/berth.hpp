@@ -4,6 +4,7 @@
 // Everything in berth. Each header below also compiles on its own.
 #include <berth/acceptor.hpp>
 #include <berth/address.hpp>
+#include <berth/ancillary.hpp>
 #include <berth/any_endpoint.hpp>
 #include <berth/buffer.hpp>
 #include <berth/concepts.hpp>
@@ -13,6 +14,7 @@
 #include <berth/inet6.hpp>
 #include <berth/literals.hpp>
 #include <berth/local.hpp>
+#include <berth/message.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_pair.hpp>

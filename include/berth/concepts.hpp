@@ -74,6 +74,28 @@ template <class B>
 concept mutable_byte_buffer =
     byte_buffer<B> && !std::is_const_v<std::remove_pointer_t<detail::buffer_pointer_t<B>>>;
 
+// ---- gather and scatter lists (Revision 2) ------------------------------------------------
+
+class const_buffer;
+class mutable_buffer;
+
+/// A gather list: a contiguous sized range of berth::const_buffer or berth::mutable_buffer
+/// (what berth::buffers(a, b, ...) returns, a std::vector or std::array or std::span of
+/// them). Every operation that sends a byte_buffer also sends one of these.
+template <class L>
+concept buffer_sequence = requires(L& l) {
+  std::data(l);
+  std::size(l);
+} && std::is_pointer_v<detail::buffer_pointer_t<L>> &&
+    (std::same_as<std::remove_cv_t<std::remove_pointer_t<detail::buffer_pointer_t<L>>>, const_buffer> ||
+     std::same_as<std::remove_cv_t<std::remove_pointer_t<detail::buffer_pointer_t<L>>>, mutable_buffer>);
+
+/// A scatter list: a buffer_sequence of berth::mutable_buffer only, which a read can fill.
+template <class L>
+concept mutable_buffer_sequence =
+    buffer_sequence<L> &&
+    std::same_as<std::remove_cv_t<std::remove_pointer_t<detail::buffer_pointer_t<L>>>, mutable_buffer>;
+
 }  // namespace berth
 
 #endif  // BERTH_CONCEPTS_HPP

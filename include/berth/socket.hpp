@@ -7,6 +7,7 @@
 #include <berth/detail/chrono.hpp>
 #include <berth/detail/connection_ops.hpp>
 #include <berth/detail/datagram_ops.hpp>
+#include <berth/detail/local_ops.hpp>
 #include <berth/detail/message_ops.hpp>
 #include <berth/detail/open.hpp>
 #include <berth/detail/report.hpp>
@@ -47,6 +48,8 @@ struct capabilities_of {
   using message = std::conditional_t<!std::same_as<T, berth::stream>, message_ops<S, T>, no_capability<2>>;
   using datagram = std::conditional_t<std::same_as<T, berth::datagram>,
                                       datagram_ops<S, typename F::endpoint>, no_capability<3>>;
+  // Revision 2: descriptors and credentials, on local sockets only.
+  using local = std::conditional_t<families_within<F>(kind_local), local_ops<S, T>, no_capability<4>>;
 };
 }  // namespace detail
 
@@ -54,8 +57,9 @@ struct capabilities_of {
 /// Owns one descriptor (sizeof(socket) == sizeof(int)), always close-on-exec, closed by
 /// the destructor; move-only. Members exist only where they mean something, each from the
 /// capability base named for it: read/write on streams (detail/stream_ops.hpp),
-/// send/receive on messages (message_ops.hpp), send_to/receive_from on datagrams
-/// (datagram_ops.hpp), shutdown on connections (connection_ops.hpp); options, waiting and
+/// send/receive on messages (message_ops.hpp), send_to/receive_from and the batches on
+/// datagrams (datagram_ops.hpp), shutdown on connections (connection_ops.hpp), descriptor
+/// and credentials passing on local sockets (local_ops.hpp); options, waiting and
 /// the local address on every socket (socket_base.hpp). Every fallible call throws
 /// std::system_error, or, given an `std::error_code&` last, is noexcept and reports there;
 /// neither allocates.
@@ -65,7 +69,8 @@ class socket : public detail::socket_base<F, T>,
                public detail::capabilities_of<F, T>::connection,
                public detail::capabilities_of<F, T>::stream,
                public detail::capabilities_of<F, T>::message,
-               public detail::capabilities_of<F, T>::datagram {
+               public detail::capabilities_of<F, T>::datagram,
+               public detail::capabilities_of<F, T>::local {
   using base = detail::socket_base<F, T>;
   using base::fd_;
   friend struct detail::socket_access;

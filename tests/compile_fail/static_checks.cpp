@@ -242,6 +242,82 @@ static_assert(constant_evaluable<decltype([] {
   return berth::ipv6_address::v4_mapped(berth::ipv4_address::loopback()).to_v4();
 })>);
 
+// ---- Revision 2: vectored I/O, descriptors, batches, files, the options servers use ------
+
+using message4 = berth::message<berth::inet_endpoint>;
+using mutable_list = decltype(berth::buffers(std::declval<std::string&>(), std::declval<char (&)[4]>()));
+using const_list = decltype(berth::buffers(std::declval<std::string&>(), std::declval<std::string_view>()));
+
+template <class S>
+concept can_send_descriptors = requires(S& s, std::span<const int> fds) { s.send_descriptors("x", fds); };
+template <class S>
+concept can_receive_descriptors = requires(S& s, char (&b)[4], std::span<berth::descriptor> out) {
+  s.receive_descriptors(b, out);
+};
+template <class S>
+concept can_pass_credentials = requires(S& s, char (&b)[4], berth::credentials& c) {
+  s.send_credentials("x", c);
+  s.receive_credentials(b, c);
+};
+template <class S, class M>
+concept can_batch = requires(S& s, std::span<M> batch) {
+  s.send_many(batch);
+  s.receive_many(batch);
+};
+template <class S>
+concept can_send_file = requires(S& s) { s.send_file(0, 0, 1); };
+template <class S, class B>
+concept can_learn_segment_size = requires(S& s, B&& b, typename S::endpoint_type& from, std::size_t& n) {
+  s.receive_from(std::forward<B>(b), from, n);
+};
+
+// Lists: every stream and message operation takes them; reads need a mutable one.
+static_assert(can_write<tcp, const_list> && can_write_some<unix_stream, std::vector<berth::const_buffer>&>);
+static_assert(can_read<tcp, mutable_list> && can_read_some<tcp6, std::array<berth::mutable_buffer, 3>&>);
+static_assert(!can_read<tcp, const_list> && !can_read_some<tcp, std::vector<berth::const_buffer>&>);
+static_assert(can_send<udp, const_list> && can_receive<unix_seqpacket, mutable_list>);
+static_assert(!can_receive<udp, const_list>);
+static_assert(can_send_to<udp6, std::span<const berth::const_buffer>> && can_receive_from<unix_datagram, mutable_list>);
+static_assert(!can_receive_from<udp, const_list>);
+static_assert(!can_send<tcp, const_list> && !can_write<udp, const_list> && !can_send_to<tcp, const_list>);
+static_assert(!can_write<tcp, std::vector<std::string>&>);  // a range of strings is no list
+
+// Descriptors and credentials: local sockets of every type, nothing else.
+static_assert(can_send_descriptors<unix_stream> && can_send_descriptors<unix_datagram> &&
+              can_send_descriptors<unix_seqpacket>);
+static_assert(can_receive_descriptors<unix_stream> && can_receive_descriptors<unix_seqpacket>);
+static_assert(!can_send_descriptors<tcp> && !can_send_descriptors<udp6> && !can_receive_descriptors<tcp6>);
+static_assert(!can_receive_descriptors<udp>);
+static_assert(can_pass_credentials<unix_stream> && can_pass_credentials<unix_datagram>);
+static_assert(!can_pass_credentials<tcp> && !can_pass_credentials<udp>);
+
+// Batches on datagram sockets, of their own endpoint type; send_file on streams.
+static_assert(can_batch<udp, message4> && can_batch<udp6, berth::message<berth::inet6_endpoint>>);
+static_assert(can_batch<unix_datagram, berth::message<berth::local_endpoint>>);
+static_assert(!can_batch<udp, berth::message<berth::inet6_endpoint>> && !can_batch<tcp, message4>);
+static_assert(!can_batch<unix_seqpacket, berth::message<berth::local_endpoint>>);
+static_assert(can_send_file<tcp> && can_send_file<unix_stream> && can_send_file<tcp6>);
+static_assert(!can_send_file<udp> && !can_send_file<unix_seqpacket> && !can_send_file<unix_datagram>);
+// The segment size of GRO: UDP only.
+static_assert(can_learn_segment_size<udp, char (&)[8]> && can_learn_segment_size<udp6, mutable_list>);
+static_assert(!can_learn_segment_size<unix_datagram, char (&)[8]>);
+
+// The options servers use, each where it applies only.
+static_assert(can_set<tcp, option::keep_alive_idle> && !can_set<udp, option::keep_alive_idle>);
+static_assert(can_set<tcp6, option::user_timeout> && !can_set<unix_stream, option::user_timeout>);
+static_assert(can_set<berth::acceptor<inet>, option::fast_open> && !can_set<udp6, option::fast_open>);
+static_assert(can_set<tcp, option::ttl> && !can_set<tcp6, option::ttl>);
+static_assert(can_set<udp6, option::hop_limit> && !can_set<udp, option::hop_limit>);
+static_assert(can_set<udp, option::multicast_ttl> && !can_set<udp6, option::multicast_ttl>);
+static_assert(can_set<udp6, option::multicast_loop> && !can_set<tcp6, option::multicast_hops>);
+static_assert(can_set<udp, option::join_group<berth::ipv4_address>> &&
+              !can_set<udp, option::join_group<berth::ipv6_address>>);
+static_assert(!can_get<udp6, option::leave_group<berth::ipv6_address>>);
+static_assert(can_set<udp6, option::udp_segment> && !can_set<tcp, option::udp_gro>);
+static_assert(can_set<tcp, option::bind_to_device> && !can_set<unix_datagram, option::bind_to_device>);
+static_assert(can_set<udp, option::mark> && !can_set<unix_stream, option::mark>);
+static_assert(can_set<unix_seqpacket, option::pass_credentials> && !can_set<tcp6, option::pass_credentials>);
+
 }  // namespace
 
 int main() {}

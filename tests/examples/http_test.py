@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 
-from harness import (SPINNING, TIMEOUT, Server, TestFailure, abstract_name, check, children_of,
+from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check, children_of,
                      closed_by_server, connection_refused, cpu_share, descriptors, main,
                      one_line_error, program, recv_to_end, require_ipv6, run, sockets_of,
                      temp_path, wait_until)
@@ -608,6 +608,39 @@ def test_options():
         srv.stop()
 
 
+def test_gather():
+    """Each answer is one gather write: one sendmsg (MSG_NOSIGNAL) of two buffers, the head
+    and the body (empty for HEAD), as strace shows them; nothing else writes an answer."""
+    strace = program("strace")
+    status, _, err = run([strace, "-o", os.devnull, "true"])
+    if status != 0:
+        raise Skip(f"strace cannot trace here: {err.strip()}")
+    log = temp_path("sends.log")
+    argv = [strace, "-f", "-o", log, "-s", "64", "-e", "trace=sendmsg,sendto,write,writev",
+            program("http_hello"), "--listen", "127.0.0.1:0"]
+    no_leak_check = os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"  # LSan cannot run under ptrace
+    with Server(argv, env={"ASAN_OPTIONS": no_leak_check}) as srv:
+        wait_until(lambda: len(children_of(srv.pid)) == 1, "http_hello started by strace")
+        traced = next(iter(children_of(srv.pid)))
+        with srv.connect() as s:
+            r = Reader(s)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 2 + b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+            check_hello(r.response())
+            check_hello(r.response())
+            status_line, headers, _ = r.response(head_only=True)
+            check(status_line == "HTTP/1.1 200 OK", f"HEAD: {status_line!r}")
+        os.kill(traced, signal.SIGTERM)
+        check(srv.process.wait(TIMEOUT) == 0, f"http_hello under strace: stderr {srv.stderr.text()!r}")
+    with open(log) as f:
+        calls = [line for line in f if "HTTP/1.1 200" in line]
+    check(len(calls) == 3, f"{len(calls)} calls carried an answer, expected 3: {calls}")
+    for line in calls:
+        check("sendmsg(" in line and "msg_iovlen=2" in line and "MSG_NOSIGNAL" in line,
+              f"not one gather sendmsg of two buffers: {line!r}")
+    check(sum('"Hello, world!"' in line for line in calls) == 2, f"the bodies: {calls}")
+    check(sum("iov_len=0}]" in line for line in calls) == 1, f"HEAD's empty body: {calls}")
+
+
 if __name__ == "__main__":
     main({
         "curl": test_curl,
@@ -624,4 +657,5 @@ if __name__ == "__main__":
         "request_timeout_default": test_request_timeout_default,
         "max_connections": test_max_connections,
         "options": test_options,
+        "gather": test_gather,
     })

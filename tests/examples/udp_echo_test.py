@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""udp_echo, driven by Python's socket module, socat and nc."""
+"""udp_echo, driven by Python's socket module, socat and nc; also in --batch mode
+(receive_many/send_many), which says how many datagrams each system call moved."""
 
 import os
+import re
 import signal
 import socket
 
@@ -9,8 +11,8 @@ from harness import (TIMEOUT, Server, abstract_name, check, is_socket_file, main
                      require_ipv6, run, temp_path)
 
 
-def server(endpoint):
-    return Server([program("udp_echo"), "--listen", endpoint])
+def server(endpoint, *flags):
+    return Server([program("udp_echo"), "--listen", endpoint, *flags])
 
 
 def client(srv, bind_to=None):
@@ -117,6 +119,61 @@ def test_errors():
     check(status == 2 and "'nowhere'" in err and err.count("\n") == 1, f"bad endpoint: {status} {err!r}")
 
 
+PER_CALL = re.compile(r"received (\d+) datagrams in (\d+) calls \(([\d.]+) a call\), "
+                      r"sent (\d+) in (\d+) calls \(([\d.]+) a call\)")
+
+
+def calls_of(srv):
+    """Stops a --batch server; (received, receive calls, sent, send calls) from what it said."""
+    srv.stop(signal.SIGTERM)
+    out = srv.stdout.text()
+    m = PER_CALL.search(out)
+    check(m, f"no datagrams-per-call line on stdout: {out!r}")
+    print(m.group(0))
+    return int(m.group(1)), int(m.group(2)), int(m.group(4)), int(m.group(5))
+
+
+def test_batch():
+    """--batch serves as the plain server does: boundaries, sizes up to 60000, empty
+    datagrams, several clients."""
+    with server("127.0.0.1:0", "--batch") as srv:
+        exercise(srv, lambda: None)
+        received, _, sent, _ = calls_of(srv)
+        check(received == sent and received > 0, f"received {received}, sent {sent}")
+
+
+def test_batch_burst():
+    """64 datagrams that wait while the server is stopped are taken 32 a call each way."""
+    with server("127.0.0.1:0", "--batch") as srv, client(srv) as c:
+        burst = [f"burst {i}".encode() for i in range(64)]
+        os.kill(srv.pid, signal.SIGSTOP)
+        try:
+            for m in burst:
+                c.sendto(m, srv.address)
+        finally:
+            os.kill(srv.pid, signal.SIGCONT)
+        replies = [c.recv(100) for _ in burst]
+        check(sorted(replies) == sorted(burst), "the burst did not come back whole")
+        received, receive_calls, sent, send_calls = calls_of(srv)
+        check(received == 64 and sent == 64, f"received {received}, sent {sent}")
+        # Two calls each way would do; a spurious wake-up or two are allowed.
+        check(receive_calls <= 4 and send_calls <= 4,
+              f"{receive_calls} receive calls and {send_calls} send calls for 64 datagrams")
+
+
+def test_batch_unix():
+    """--batch on unix datagrams: an unnamed client's answer is dropped, the others served."""
+    path = temp_path("udp-batch.sock")
+    with server(path, "--batch") as srv:
+        n = iter(range(100))
+        exercise(srv, lambda: temp_path(f"client{next(n)}.sock"))
+        with client(srv) as unnamed:
+            unnamed.sendto(b"to nobody", srv.address)
+        with client(srv, temp_path("after.sock")) as c:
+            exchange(c, srv, b"still serving")
+        calls_of(srv)  # and the file is gone
+
+
 if __name__ == "__main__":
     main({
         "inet": test_inet,
@@ -124,4 +181,7 @@ if __name__ == "__main__":
         "unix": test_unix,
         "abstract": test_abstract,
         "errors": test_errors,
+        "batch": test_batch,
+        "batch_burst": test_batch_burst,
+        "batch_unix": test_batch_unix,
     })

@@ -314,6 +314,33 @@ class descriptor_exhaustion {
   std::size_t filled_ = 0;
 };
 
+// ---- Revision 2: vectored I/O, descriptors, batches, files ----------------------------------
+
+/// Puts SIGPIPE back to its default action (the process ends) and unblocks it in this
+/// thread while it lives: a send that raised SIGPIPE would end the test run, so a test
+/// that survives proves none was raised. Restores both afterwards.
+class sigpipe_terminates {
+ public:
+  sigpipe_terminates() {
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    unblocked_ = ::pthread_sigmask(SIG_UNBLOCK, &pipe_only, &old_mask_) == 0;
+  }
+  ~sigpipe_terminates() {
+    if (unblocked_) ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+  sigpipe_terminates(const sigpipe_terminates&) = delete;
+  sigpipe_terminates& operator=(const sigpipe_terminates&) = delete;
+  /// Whether SIGPIPE is now at its default action and unblocked.
+  bool in_force() const noexcept { return unblocked_ && disposition_.installed(); }
+
+ private:
+  signal_disposition disposition_{SIGPIPE, SIG_DFL};
+  sigset_t old_mask_{};
+  bool unblocked_ = false;
+};
+
 }  // namespace berth_test
 
 #endif  // BERTH_TESTS_SUPPORT_SOCKETS_HPP

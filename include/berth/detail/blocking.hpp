@@ -17,7 +17,9 @@
 // call ends at most one limit after its first interruption (under a storm of signals,
 // one limit after it began). Nothing here allocates.
 
+#include <berth/buffer.hpp>
 #include <berth/detail/chrono.hpp>
+#include <berth/detail/msghdr.hpp>
 #include <berth/detail/sys.hpp>
 #include <berth/error.hpp>
 
@@ -26,9 +28,14 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <signal.h>
+#include <sys/sendfile.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace berth::detail {
@@ -409,6 +416,264 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
     }
     return sys::set_nonblocking(fd, false).err;
   }
+}
+
+// ---- gather and scatter (Revision 2: vectored I/O, descriptors, batches, files) ----------
+// The same policy for sendmsg and recvmsg over a list of buffers: one call and a test on
+// the usual path; EINTR, time limits and the rest of a partial transfer out of line, with
+// plain scalar arguments.
+
+/// sendmsg after EINTR (see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result sendmsg_interrupted(const int& fd, const msghdr* message,
+                                                                    int flags) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, message, flags](int more) {
+    return sys::sendmsg(fd, message, flags | more);
+  });
+}
+
+/// recvmsg after EINTR (see retry_interrupted). A recvmsg that fails writes nothing back
+/// into its msghdr (name and control lengths stay as they were), so it is made again as is.
+[[gnu::cold, gnu::noinline]] inline sys::result recvmsg_interrupted(const int& fd, msghdr* message,
+                                                                    int flags) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, message, flags](int more) {
+    return sys::recvmsg(fd, message, flags | more);
+  });
+}
+
+/// One sendmsg; EINTR retried.
+[[gnu::always_inline]] inline sys::result send_header(const int& fd, const msghdr& message, int flags) noexcept {
+  const sys::result r = sys::sendmsg(fd, &message, flags);
+  if (r.err == EINTR) [[unlikely]] return sendmsg_interrupted(fd, &message, flags);
+  return r;
+}
+
+/// One recvmsg; EINTR retried.
+[[gnu::always_inline]] inline sys::result receive_header(const int& fd, msghdr& message, int flags) noexcept {
+  const sys::result r = sys::recvmsg(fd, &message, flags);
+  if (r.err == EINTR) [[unlikely]] return recvmsg_interrupted(fd, &message, flags);
+  return r;
+}
+
+/// At most max_iov of a list's buffers: what one call of a stream's *_some takes.
+[[gnu::always_inline]] inline std::size_t first_call_count(std::size_t count) noexcept {
+  return count < max_iov ? count : max_iov;
+}
+
+/// One sendmsg of a list (its first max_iov buffers); EINTR retried.
+[[gnu::always_inline]] inline io_result send_list_some(const int& fd, iov_list list, int flags) noexcept {
+  const msghdr m = message_header(list.data, first_call_count(list.count));
+  return to_io(send_header(fd, m, flags));
+}
+
+/// One recvmsg into a list (its first max_iov buffers); EINTR retried; 0 at end of stream.
+[[gnu::always_inline]] inline io_result receive_list_some(const int& fd, iov_list list) noexcept {
+  msghdr m = message_header(list.data, first_call_count(list.count));
+  return to_io(receive_header(fd, m, 0));
+}
+
+/// The rest of a sendmsg over a list that came back short (`done` of `size` bytes sent) or
+/// interrupted: transfer_rest's policy, each call resuming where the last one stopped
+/// (list_cursor), so a list longer than max_iov is sent in several calls.
+[[gnu::cold, gnu::noinline]] inline io_result send_list_rest(const int& fd, const ::iovec* iov, std::size_t count,
+                                                             std::size_t size, std::size_t done,
+                                                             int flags) noexcept {
+  list_cursor cursor(iov, count);
+  return transfer_rest(fd, size, done, POLLOUT, SO_SNDTIMEO, false,
+                       [&fd, &cursor, flags](std::size_t at, std::size_t, int more) {
+                         ::iovec window[window_size];
+                         const msghdr m = cursor.from(at, window);
+                         return sys::sendmsg(fd, &m, flags | more);
+                       });
+}
+
+/// The rest of a recvmsg (MSG_WAITALL) into a list, as send_list_rest; end of stream
+/// first is error::eof.
+[[gnu::cold, gnu::noinline]] inline io_result receive_list_rest(const int& fd, const ::iovec* iov,
+                                                                std::size_t count, std::size_t size,
+                                                                std::size_t done) noexcept {
+  list_cursor cursor(iov, count);
+  return transfer_rest(fd, size, done, POLLIN, SO_RCVTIMEO, true,
+                       [&fd, &cursor](std::size_t at, std::size_t, int more) {
+                         ::iovec window[window_size];
+                         msghdr m = cursor.from(at, window);
+                         return sys::recvmsg(fd, &m, more != 0 ? more : MSG_WAITALL);
+                       });
+}
+
+/// sendmsg until every byte of the list went out (write of a gather list). One call when
+/// the kernel takes it all, as it does on a blocking socket unless a signal or a time
+/// limit comes; after that, or for a list of more than max_iov buffers, the rest resumes
+/// mid-list. No system call for a list of no bytes.
+[[gnu::always_inline]] inline io_result send_list_all(const int& fd, iov_list list, int flags) noexcept {
+  const std::size_t size = total_size(list.data, list.count);
+  if (size == 0) return {0, 0};
+  const msghdr m = message_header(list.data, first_call_count(list.count));
+  const sys::result r = sys::sendmsg(fd, &m, flags);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  return send_list_rest(fd, list.data, list.count, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0,
+                        flags);
+}
+
+/// recvmsg with MSG_WAITALL until the list is full (read of a scatter list); end of stream
+/// first is error::eof. No system call for a list of no bytes.
+[[gnu::always_inline]] inline io_result receive_list_all(const int& fd, iov_list list) noexcept {
+  const std::size_t size = total_size(list.data, list.count);
+  if (size == 0) return {0, 0};
+  msghdr m = message_header(list.data, first_call_count(list.count));
+  const sys::result r = sys::recvmsg(fd, &m, MSG_WAITALL);
+  if (static_cast<std::size_t>(r.value) == size) [[likely]] return {size, 0};
+  if (r.err != 0 && r.err != EINTR) return {0, r.err};
+  if (r.value == 0) return {0, code_of(error::eof)};
+  return receive_list_rest(fd, list.data, list.count, size, r.err == 0 ? static_cast<std::size_t>(r.value) : 0);
+}
+
+/// One sendmsg of a whole list as one message, to `to` when given: more than max_iov buffers
+/// is E2BIG with no call (a message cannot be split over calls); EINTR retried.
+[[gnu::always_inline]] inline io_result send_list_message(const int& fd, iov_list list, int flags,
+                                                          const sockaddr* to, socklen_t to_size) noexcept {
+  if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
+  const msghdr m = message_header(list.data, list.count, to, to_size);
+  return to_io(send_header(fd, m, flags));
+}
+
+/// One recvmsg with MSG_TRUNC of one message into a whole list (from `*from`, of
+/// `*from_size` bytes, updated, when given): its length, or error::truncated (every buffer
+/// full) when it was longer. More than max_iov buffers is E2BIG with no call.
+[[gnu::always_inline]] inline io_result receive_list_message(const int& fd, iov_list list, sockaddr* from,
+                                                             socklen_t* from_size) noexcept {
+  if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
+  msghdr m = message_header(list.data, list.count, from, from_size != nullptr ? *from_size : 0);
+  const sys::result r = receive_header(fd, m, MSG_TRUNC);
+  if (from_size != nullptr) *from_size = m.msg_namelen;
+  return message_received(r, total_size(list.data, list.count));
+}
+
+// ---- batches --------------------------------------------------------------------------------
+
+/// sendmmsg after EINTR (nothing was sent; see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result sendmmsg_interrupted(const int& fd, mmsghdr* messages,
+                                                                     unsigned count, int flags) noexcept {
+  return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, messages, count, flags](int more) {
+    return sys::sendmmsg(fd, messages, count, flags | more);
+  });
+}
+
+/// recvmmsg after EINTR (nothing was received; see retry_interrupted).
+[[gnu::cold, gnu::noinline]] inline sys::result recvmmsg_interrupted(const int& fd, mmsghdr* messages,
+                                                                     unsigned count, int flags) noexcept {
+  return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, messages, count, flags](int more) {
+    return sys::recvmmsg(fd, messages, count, flags | more);
+  });
+}
+
+// ---- send_file ------------------------------------------------------------------------------
+// sendfile(2) has no MSG_NOSIGNAL, and to a stream whose peer has gone it raises SIGPIPE,
+// which by default ends the process. send_file blocks SIGPIPE in the calling thread for the
+// call: pthread_sigmask before and after sendfile, two rt_sigprocmask system calls. A
+// SIGPIPE the call raised is then pending for this thread only; it is taken with a zero
+// sigtimedwait (a third call, on EPIPE only) before the mask is restored, so it is never
+// delivered. A thread that already blocks SIGPIPE keeps its mask: the mask is not restored
+// (that call is saved), sigpending tells beforehand whether a SIGPIPE of its own is pending,
+// and only one that the call raised is taken.
+
+/// What send_file did to the calling thread's signal mask, to undo it.
+struct sigpipe_guard {
+  sigset_t pipe;
+  sigset_t old;
+  bool was_blocked;
+  bool was_pending;  // only known (and read) when was_blocked
+};
+
+/// Blocks SIGPIPE in this thread: rt_sigprocmask, and sigpending when it was blocked already.
+[[gnu::always_inline]] inline void block_sigpipe(sigpipe_guard& g) noexcept {
+  sigemptyset(&g.pipe);
+  sigaddset(&g.pipe, SIGPIPE);
+  (void)sys::thread_sigmask(SIG_BLOCK, &g.pipe, &g.old);  // fails only for a bad `how`
+  g.was_blocked = sigismember(&g.old, SIGPIPE) == 1;
+  g.was_pending = false;
+  if (g.was_blocked) [[unlikely]] {
+    sigset_t pending;
+    g.was_pending = sys::sigpending(&pending).err == 0 && sigismember(&pending, SIGPIPE) == 1;
+  }
+}
+
+/// Takes a SIGPIPE the call raised (after EPIPE), so that it is never delivered.
+[[gnu::cold, gnu::noinline]] inline void take_sigpipe(const sigpipe_guard& g) noexcept {
+  if (g.was_pending) return;  // the thread's own, merged with ours: left to it
+  const timespec zero{0, 0};
+  (void)sys::sigtimedwait(&g.pipe, &zero);
+}
+
+/// Undoes block_sigpipe: the SIGPIPE an EPIPE raised taken first, then the mask restored
+/// unless the thread blocked SIGPIPE itself.
+[[gnu::always_inline]] inline void restore_sigpipe(const sigpipe_guard& g, int err) noexcept {
+  if (err == EPIPE) [[unlikely]] take_sigpipe(g);
+  if (!g.was_blocked) [[likely]] (void)sys::thread_sigmask(SIG_SETMASK, &g.old, nullptr);
+}
+
+/// The rest of a send_file whose first sendfile came back short or interrupted (`done`
+/// bytes sent, `at` the next file offset). sendfile has no MSG_DONTWAIT, so a time limit
+/// is kept as connect_local_until keeps one: each call gets SO_SNDTIMEO set to the time
+/// that is left of the limit (from the first interruption on), and the limit is put back
+/// at the end. Ends at `count` bytes, at the end of the file (sendfile returns 0), or on
+/// an error other than EINTR (expiry of the limit is EAGAIN, as the kernel's timer says).
+[[gnu::cold, gnu::noinline]] inline io_result send_file_rest(const int& fd, int file, off_t at, std::size_t count,
+                                                             std::size_t done, int err) noexcept {
+  const clock::duration limit = kernel_time_limit(fd, SO_SNDTIMEO);
+  const bool timed = limit != clock::duration::zero() && !is_nonblocking(fd);
+  const clock::time_point deadline = clock::now() + limit;
+  io_result result{done, 0};
+  for (;;) {
+    if (err != 0 && err != EINTR) {
+      result.err = err;
+      break;
+    }
+    if (result.bytes == count) break;
+    if (timed) {
+      const clock::duration left = deadline - clock::now();
+      if (left <= clock::duration::zero()) {
+        result.err = EAGAIN;
+        break;
+      }
+      if (const int e = set_send_limit(fd, left > std::chrono::microseconds(1) ? left : std::chrono::microseconds(1))) {
+        result.err = e;
+        break;
+      }
+    }
+    const sys::result r = sys::sendfile(fd, file, &at, count - result.bytes);
+    err = r.err;
+    if (r.err == 0) {
+      if (r.value == 0) break;  // the end of the file
+      result.bytes += static_cast<std::size_t>(r.value);
+    }
+  }
+  if (timed) {
+    if (const int e = set_send_limit(fd, limit); result.err == 0) result.err = e;
+  }
+  return result;
+}
+
+/// sendfile from `file` at `offset` until `count` bytes went or the file ended, SIGPIPE
+/// kept away (see above): the bytes sent, fewer than `count` only at the end of the file
+/// or with an error. An offset past what off_t holds is EINVAL; no system call for 0 bytes.
+[[gnu::always_inline]] inline io_result send_file_all(const int& fd, int file, std::uint64_t offset,
+                                                      std::size_t count) noexcept {
+  if (count == 0) return {0, 0};
+  if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) return {0, EINVAL};
+  sigpipe_guard guard;
+  block_sigpipe(guard);
+  off_t at = static_cast<off_t>(offset);
+  const sys::result r = sys::sendfile(fd, file, &at, count);
+  io_result result{count, 0};
+  if (static_cast<std::size_t>(r.value) != count) [[unlikely]] {
+    if (r.value == 0)
+      result = {0, 0};  // the file ends at `offset`
+    else
+      result = send_file_rest(fd, file, at, count, r.err == 0 ? static_cast<std::size_t>(r.value) : 0, r.err);
+  }
+  restore_sigpipe(guard, result.err);
+  return result;
 }
 
 }  // namespace berth::detail

@@ -2,7 +2,8 @@
 #define BERTH_DETAIL_MESSAGE_OPS_HPP
 
 // What a message socket (datagram, seqpacket) can do with whole messages: send and
-// receive, each one system call. A base of socket<F, datagram> and socket<F, seqpacket>.
+// receive, each one system call, of one buffer or a gather/scatter list. A base of
+// socket<F, datagram> and socket<F, seqpacket>.
 
 #include <berth/buffer.hpp>
 #include <berth/concepts.hpp>
@@ -42,6 +43,26 @@ class message_ops {
     const mutable_bytes b = writable_bytes_of(buffer);
     return report(receive_message(fd(), b.data, b.size, nullptr, nullptr), on_error,
                   "berth::socket::receive");
+  }
+
+  // ---- gather and scatter (Revision 2) ----------------------------------------------------
+  // A message is never split over calls: a list of more than 1024 buffers (IOV_MAX) is
+  // std::errc::argument_list_too_long, and nothing is sent or received.
+
+  /// Sends the bytes of `list` together as one message to the connected peer (one sendmsg;
+  /// MSG_NOSIGNAL on seqpacket). EINTR retried. Reporting through `ec`, returns 0 on error.
+  template <buffer_sequence L, error_sink S = throws>
+  [[gnu::always_inline]] std::size_t send(L&& list, S&& on_error = {}) noexcept(reports_to_code<S>) {
+    return report(send_list_message(fd(), iov_of(list), send_flags, nullptr, 0), on_error, "berth::socket::send");
+  }
+
+  /// Receives one message into the buffers of `list`, in order (one recvmsg with
+  /// MSG_TRUNC), and returns its size. Longer than all of them together is
+  /// berth::error::truncated (every buffer full; the ec form returns their total size).
+  /// EINTR retried. Reporting through `ec`, other errors return 0.
+  template <mutable_buffer_sequence L, error_sink S = throws>
+  [[nodiscard, gnu::always_inline]] std::size_t receive(L&& list, S&& on_error = {}) noexcept(reports_to_code<S>) {
+    return report(receive_list_message(fd(), iov_of(list), nullptr, nullptr), on_error, "berth::socket::receive");
   }
 
  private:

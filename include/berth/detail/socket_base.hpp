@@ -121,7 +121,7 @@ class socket_base : protected descriptor {
   /// Reads an option with one getsockopt: `s.get<option::no_delay>().value`. Reporting
   /// through `ec`, returns a value-initialized O on error.
   template <class O, error_sink S = throws>
-    requires option_for<O, F, T>
+    requires option_for<O, F, T> && readable_option<O>
   [[nodiscard]] O get(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     O option{};
     const int err = get_option(fd_, option);

@@ -12,6 +12,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -146,6 +148,24 @@ struct result {
 /// poll(2): how many descriptors are ready, 0 on timeout.
 [[gnu::always_inline]] inline result poll(pollfd* fds, nfds_t count, int timeout_ms) noexcept {
   return of(::poll(fds, count, timeout_ms));
+}
+
+// ---- signals, for send_file (Revision 2: vectored I/O, descriptors, batches, files) ------
+// sendfile(2) has no MSG_NOSIGNAL: send_file keeps SIGPIPE away by blocking it in the
+// calling thread around the call (detail/blocking.hpp, send_file_all).
+
+/// pthread_sigmask(2) (rt_sigprocmask): this thread's signal mask. It returns its error
+/// rather than setting errno; here it is reported as every other call.
+[[gnu::always_inline]] inline result thread_sigmask(int how, const sigset_t* set, sigset_t* old) noexcept {
+  const int err = ::pthread_sigmask(how, set, old);
+  return err == 0 ? result{0, 0} : result{-1, err};
+}
+/// sigpending(2): the signals pending for this thread (or the process) while blocked.
+[[gnu::always_inline]] inline result sigpending(sigset_t* set) noexcept { return of(::sigpending(set)); }
+/// sigtimedwait(2): takes one pending signal of `set` (its number), waiting up to `timeout`
+/// (zero: not at all; then EAGAIN when none is pending).
+[[gnu::always_inline]] inline result sigtimedwait(const sigset_t* set, const timespec* timeout) noexcept {
+  return of(::sigtimedwait(set, nullptr, timeout));
 }
 
 }  // namespace berth::detail::sys
