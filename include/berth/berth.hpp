@@ -11,6 +11,7 @@
 #include <berth/error.hpp>
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>
+#include <berth/ip.hpp>
 #include <berth/literals.hpp>
 #include <berth/local.hpp>
 #include <berth/option.hpp>
