@@ -15,6 +15,7 @@
 #include <berth/literals.hpp>
 #include <berth/local.hpp>
 #include <berth/option.hpp>
+#include <berth/resolve.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_pair.hpp>
 #include <berth/socket_type.hpp>
