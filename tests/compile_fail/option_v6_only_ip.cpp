@@ -1,7 +1,7 @@
 // socket<ip, T> may hold an IPv4 socket, which has no IPV6_V6ONLY: the option does not
 // compile there (on socket<inet6, T> it does). An option compiles on ip only when both
 // families take it.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/ip.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>
