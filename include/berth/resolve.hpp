@@ -80,11 +80,16 @@ inline bool parse_numeric_host(std::string_view host, std::uint16_t port, ip_end
     out = ip_endpoint(ipv4_address(v4), port);
     return true;
   }
+  // The parts are cut without string_view::substr, whose bounds check would take it out
+  // of line in a translation unit with many callers.
   const std::size_t percent = host.find('%');
+  const std::size_t address_size = percent == std::string_view::npos ? host.size() : percent;
   ipv6_address::bytes_type bytes{};
-  if (!parse_ipv6(host.substr(0, percent), bytes)) return false;
+  if (!parse_ipv6(std::string_view(host.data(), address_size), bytes)) return false;
   std::uint32_t scope = 0;
-  if (percent != std::string_view::npos && !parse_zone(host.substr(percent + 1), scope)) return false;
+  if (percent != std::string_view::npos &&
+      !parse_zone(std::string_view(host.data() + percent + 1, host.size() - percent - 1), scope))
+    return false;
   out = ip_endpoint(ipv6_address(bytes), port, scope);
   return true;
 }
