@@ -198,25 +198,6 @@ struct asio_impl {
     return {parse_ipv6(host), parse_port(text.substr(close + 2))};
   }
 
-  // ---- names ----------------------------------------------------------------------------
-
-  /// A resolver for the process, as context() is an I/O context.
-  [[gnu::always_inline]] static asio::ip::tcp::resolver& resolver() {
-    static asio::ip::tcp::resolver instance(context());
-    return instance;
-  }
-  /// resolve with numeric_host and numeric_service: Asio calls getaddrinfo with
-  /// AI_NUMERICHOST | AI_NUMERICSERV (and copies host and service into std::strings first).
-  template <bool>
-  [[gnu::always_inline]] static asio::ip::tcp::resolver::results_type resolve_numeric(std::string_view host,
-                                                                                     std::string_view port) {
-    std::error_code ec;
-    auto results = resolver().resolve(host, port,
-                                      asio::ip::resolver_base::numeric_host | asio::ip::resolver_base::numeric_service, ec);
-    if (ec) fail(EINVAL, "resolve");
-    return results;
-  }
-
   [[gnu::always_inline]] static std::string to_string(const asio::ip::address_v4& a) { return a.to_string(); }
   [[gnu::always_inline]] static std::string to_string(const asio::ip::address_v6& a) { return a.to_string(); }
   /// Asio's endpoints print only through operator<< (an ostringstream); this is quicker.

@@ -3,21 +3,14 @@
 #ifndef BERTH_BENCH_COMMON_HPP
 #define BERTH_BENCH_COMMON_HPP
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <cstddef>
 #include <cstdio>
-#include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,48 +40,6 @@ inline constexpr std::string_view inet = "192.168.100.254:8080";
 inline constexpr std::string_view inet6 = "[2001:db8:85a3::8a2e:370:7334]:8080";
 inline constexpr std::string_view port = "8080";
 }  // namespace samples
-
-/// A port on 127.0.0.1 where nothing listens: one the kernel chose for a socket that was then
-/// closed (a connection attempt to it is refused).
-inline std::uint16_t closed_loopback_port() {
-  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof a;
-  if (s < 0 || ::bind(s, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &size) != 0)
-    throw std::runtime_error("no closed port: " + std::string(std::strerror(errno)));
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-/// The name the audit of connecting by name resolves. It is in the /etc/hosts that
-/// tests/audit/CMakeLists.txt mounts for that operation (berth_hosts_namespace), and
-/// nowhere else: outside it, it would be asked of a name server.
-inline constexpr const char* audit_host = "audit.test";
-
-/// Whether /etc/hosts names `name` (a word of a line that is not a comment).
-inline bool etc_hosts_names(std::string_view name) {
-  FILE* f = std::fopen("/etc/hosts", "re");
-  if (f == nullptr) return false;
-  char line[512];
-  bool found = false;
-  while (!found && std::fgets(line, sizeof line, f) != nullptr) {
-    std::string_view rest(line);
-    rest = rest.substr(0, rest.find('#'));
-    while (!rest.empty() && !found) {
-      const std::size_t start = rest.find_first_not_of(" \t\r\n");
-      if (start == std::string_view::npos) break;
-      rest.remove_prefix(start);
-      const std::size_t end = rest.find_first_of(" \t\r\n");
-      found = rest.substr(0, end) == name;
-      rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
-    }
-  }
-  std::fclose(f);
-  return found;
-}
 
 /// Makes the compiler forget what it knows about `value`: it may have changed. Keeps
 /// constexpr parsers from being folded at compile time.

@@ -16,8 +16,19 @@
 
 #include "common.hpp"
 
+// After every implementation's own headers (asio.hpp among them), which this must not
+// change: the system headers the audited call operations need.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <span>
 #include <stdexcept>
@@ -26,6 +37,48 @@
 #include <thread>
 
 namespace berth_bench {
+
+/// A port on 127.0.0.1 where nothing listens: one the kernel chose for a socket that was then
+/// closed (a connection attempt to it is refused).
+inline std::uint16_t closed_loopback_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof a;
+  if (s < 0 || ::bind(s, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &size) != 0)
+    throw std::runtime_error("no closed port: " + std::string(std::strerror(errno)));
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+/// The name the audit of connecting by name resolves. It is in the /etc/hosts that
+/// tests/audit/CMakeLists.txt mounts for that operation (berth_hosts_namespace), and
+/// nowhere else: outside it, it would be asked of a name server.
+inline constexpr const char* audit_host = "audit.test";
+
+/// Whether /etc/hosts names `name` (a word of a line that is not a comment).
+inline bool etc_hosts_names(std::string_view name) {
+  FILE* f = std::fopen("/etc/hosts", "re");
+  if (f == nullptr) return false;
+  char line[512];
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f) != nullptr) {
+    std::string_view rest(line);
+    rest = rest.substr(0, rest.find('#'));
+    while (!rest.empty() && !found) {
+      const std::size_t start = rest.find_first_not_of(" \t\r\n");
+      if (start == std::string_view::npos) break;
+      rest.remove_prefix(start);
+      const std::size_t end = rest.find_first_of(" \t\r\n");
+      found = rest.substr(0, end) == name;
+      rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    }
+  }
+  std::fclose(f);
+  return found;
+}
 
 // ---- streams -----------------------------------------------------------------------------
 
@@ -393,9 +446,14 @@ class format_buffer {
 /// rows). berth and Asio resolve them the same way in both.
 enum class numeric_by { pton, getaddrinfo };
 
+/// An implementation that resolves numeric hosts (libc, berth; Asio's is in a translation
+/// unit of its own, asio_names_impl in impl_asio_resolver.cpp).
+template <class I>
+concept resolves_numeric = requires(std::string_view s) { I::template resolve_numeric<false>(s, s); };
+
 /// A numeric host and port, as a command line gives them, to the vector of endpoints a
 /// connect takes (of one element).
-template <class I, text K, numeric_by B>
+template <resolves_numeric I, text K, numeric_by B>
 struct resolve_numeric {
   [[gnu::always_inline]] void step() {
     std::string_view host = sample<K>(), port = samples::port;
@@ -403,7 +461,7 @@ struct resolve_numeric {
     opaque(port);
     const auto endpoints = I::template resolve_numeric<B == numeric_by::getaddrinfo>(host, port);
     keep(endpoints);
-    keep(*endpoints.begin());
+    if constexpr (requires { endpoints.begin(); }) keep(*endpoints.begin());  // a vector's element
   }
 };
 
@@ -439,10 +497,10 @@ template <class I> using to_chars_ipv4 = format_buffer<I, text::ipv4>;
 template <class I> using to_chars_ipv6 = format_buffer<I, text::ipv6>;
 template <class I> using to_chars_inet = format_buffer<I, text::inet>;
 template <class I> using to_chars_inet6 = format_buffer<I, text::inet6>;
-template <class I> using resolve_ipv4 = resolve_numeric<I, text::ipv4, numeric_by::pton>;
-template <class I> using resolve_ipv6 = resolve_numeric<I, text::ipv6, numeric_by::pton>;
-template <class I> using resolve_ipv4_gai = resolve_numeric<I, text::ipv4, numeric_by::getaddrinfo>;
-template <class I> using resolve_ipv6_gai = resolve_numeric<I, text::ipv6, numeric_by::getaddrinfo>;
+template <resolves_numeric I> using resolve_ipv4 = resolve_numeric<I, text::ipv4, numeric_by::pton>;
+template <resolves_numeric I> using resolve_ipv6 = resolve_numeric<I, text::ipv6, numeric_by::pton>;
+template <resolves_numeric I> using resolve_ipv4_gai = resolve_numeric<I, text::ipv4, numeric_by::getaddrinfo>;
+template <resolves_numeric I> using resolve_ipv6_gai = resolve_numeric<I, text::ipv6, numeric_by::getaddrinfo>;
 
 /// Calls `v.template operator()<Op>(key, label, kind)` for the text operations.
 template <class V>
