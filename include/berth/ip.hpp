@@ -87,14 +87,14 @@ class ip_endpoint {
   /// The IPv4 endpoint it holds; an IPv6 one is std::errc::address_family_not_supported
   /// (reporting through `ec`, returns 0.0.0.0:0 then).
   template <detail::error_sink S = detail::throws>
-  constexpr inet_endpoint to_inet(S&& on_error = {}) const noexcept(detail::reports_to_code<S>) {
+  [[nodiscard]] constexpr inet_endpoint to_inet(S&& on_error = {}) const noexcept(detail::reports_to_code<S>) {
     detail::report(is_v4() ? 0 : EAFNOSUPPORT, on_error, "berth::ip_endpoint::to_inet");
     return is_v4() ? v4() : inet_endpoint{};
   }
   /// The IPv6 endpoint it holds; an IPv4 one is std::errc::address_family_not_supported
   /// (reporting through `ec`, returns [::]:0 then).
   template <detail::error_sink S = detail::throws>
-  constexpr inet6_endpoint to_inet6(S&& on_error = {}) const noexcept(detail::reports_to_code<S>) {
+  [[nodiscard]] constexpr inet6_endpoint to_inet6(S&& on_error = {}) const noexcept(detail::reports_to_code<S>) {
     detail::report(is_v6() ? 0 : EAFNOSUPPORT, on_error, "berth::ip_endpoint::to_inet6");
     return is_v6() ? v6() : inet6_endpoint{};
   }

@@ -63,12 +63,13 @@ struct name_and_service {
 /// A port written out in decimal, as a service.
 class port_text {
  public:
-  explicit port_text(std::uint16_t port) noexcept : end_(write_decimal(text_, port)) {}
-  std::string_view view() const noexcept { return {text_, static_cast<std::size_t>(end_ - text_)}; }
+  explicit port_text(std::uint16_t port) noexcept
+      : size_(static_cast<std::size_t>(write_decimal(text_, port) - text_)) {}
+  std::string_view view() const noexcept { return {text_, size_}; }
 
  private:
-  char text_[5];
-  char* end_;
+  char text_[5];  // "65535"
+  std::size_t size_;
 };
 
 /// Reads a host that is an address written out: IPv4 exactly as inet_pton reads it, or IPv6
