@@ -207,6 +207,8 @@ double target_of(const row& r) {
   if (r.what == kind::io) return 1.05;
   if (r.key.rfind("parse/", 0) == 0) return 0.8;
   if (r.key.rfind("to_string/", 0) == 0) return 0.3;
+  // A numeric host costs no more than inet_pton and the vector; beside getaddrinfo, no target.
+  if (r.key == "resolve/ipv4" || r.key == "resolve/ipv6") return 1.0;
   return NAN;  // to_chars: no target; shown beside to_string
 }
 
@@ -283,8 +285,10 @@ class table_reporter final : public benchmark::BenchmarkReporter {
         "\nreal time per operation, median of blocks run in turn (%ld repetitions, interleaved);"
         "\nratios: median of the per-block ratios to libc.\n",
         static_cast<long>(repetitions_));
-    std::printf("targets (berth/libc): I/O <= 1.05, parse <= 0.80, to_string <= 0.30: %d of %d hold\n",
-                held, checked);
+    std::printf(
+        "targets (berth/libc): I/O <= 1.05, parse <= 0.80, to_string <= 0.30, resolve <= 1.00: "
+        "%d of %d hold\n",
+        held, checked);
     for (const std::string& m : missed) std::printf("  missed: %s\n", m.c_str());
     for (const std::string& e : errors) std::printf("  error: %s\n", e.c_str());
     print_throughput();

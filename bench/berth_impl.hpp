@@ -18,6 +18,7 @@
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace berth_bench {
 
@@ -156,6 +157,18 @@ struct berth_impl {
     const auto client = berth::connect(l.ep, std::chrono::seconds(1));
     const auto server = l.acceptor.accept();
   }
+  /// By name (numeric or not, berth knows), with Happy Eyeballs.
+  template <transport T>
+  [[gnu::always_inline]] static void connect_name_accept_close(listener<T>& l, const char* host, bool) {
+    const auto client = berth::connect(host, l.ep.port());
+    const auto server = l.acceptor.accept();
+  }
+  template <transport T>
+  [[gnu::always_inline]] static void connect_two_accept_close(listener<T>& l, std::uint16_t closed) {
+    const berth::ip_endpoint addresses[] = {berth::inet_endpoint(berth::ipv4_address::loopback(), closed), l.ep};
+    const auto client = berth::connect(addresses);
+    const auto server = l.acceptor.accept();
+  }
 
   // ---- UDP -----------------------------------------------------------------------------
 
@@ -275,6 +288,17 @@ struct berth_impl {
   [[gnu::always_inline]] static berth::inet_endpoint parse_inet(std::string_view t) { return parse<berth::inet_endpoint>(t); }
   [[gnu::always_inline]] static berth::inet6_endpoint parse_inet6(std::string_view t) {
     return parse<berth::inet6_endpoint>(t);
+  }
+
+  // ---- names ----------------------------------------------------------------------------
+
+  template <bool>
+  [[gnu::always_inline]] static std::vector<berth::ip_endpoint> resolve_numeric(std::string_view host,
+                                                                               std::string_view port) {
+    std::error_code ec;
+    std::vector<berth::ip_endpoint> endpoints = berth::resolve(host, port, ec);
+    if (ec) fail(ec, "resolve");
+    return endpoints;
   }
 
   template <class V>

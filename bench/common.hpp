@@ -59,6 +59,7 @@ inline constexpr std::string_view ipv4 = "192.168.100.254";
 inline constexpr std::string_view ipv6 = "2001:db8:85a3::8a2e:370:7334";
 inline constexpr std::string_view inet = "192.168.100.254:8080";
 inline constexpr std::string_view inet6 = "[2001:db8:85a3::8a2e:370:7334]:8080";
+inline constexpr std::string_view port = "8080";
 }  // namespace samples
 
 /// Makes the compiler forget what it knows about `value`: it may have changed. Keeps

@@ -81,6 +81,11 @@ inline status run_in(std::string_view impl, std::string_view key, long count) {
   return s;
 }
 
+/// The operations of Asio's that are in a translation unit of their own (its resolver:
+/// impl_asio_resolver.cpp), which make_asio_block and run_asio hand over to.
+std::unique_ptr<block> make_asio_names_block(std::string_view key);
+status run_asio_names(std::string_view key, long count);
+
 /// Asio's version, "" when the benchmarks were built without it.
 std::string asio_version();
 

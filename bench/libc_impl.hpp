@@ -11,6 +11,7 @@
 #include "common.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace berth_bench {
 
@@ -363,6 +365,78 @@ struct libc_impl {
   /// socketpair, close, close.
   [[gnu::always_inline]] static void socket_pair_close() { const stream_pair p = open_stream<transport::socketpair>(); }
 
+  /// Attempts to each address in turn until one connects, as careful code without Happy
+  /// Eyeballs does: socket (non-blocking), connect, poll, SO_ERROR; the connected socket
+  /// made blocking again. The last error when none connects.
+  [[gnu::always_inline]] static fd connect_first(const sockaddr* const* addresses, const socklen_t* sizes,
+                                                 std::size_t count) {
+    int err = EDESTADDRREQ;
+    for (std::size_t k = 0; k < count; ++k) {
+      fd s = open_socket(addresses[k]->sa_family, SOCK_STREAM | SOCK_NONBLOCK);
+      if (::connect(s.get(), addresses[k], sizes[k]) != 0) {
+        if (errno != EINPROGRESS) {
+          err = errno;
+          continue;
+        }
+        if (!wait_writable(s)) {
+          err = ETIMEDOUT;
+          continue;
+        }
+        socklen_t size = sizeof err;
+        if (::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &size) != 0) fail("getsockopt");
+        if (err != 0) continue;
+      }
+      int off = 0;
+      if (::ioctl(s.get(), FIONBIO, &off) != 0) fail("ioctl(FIONBIO)");
+      return s;
+    }
+    fail(err, "connect");
+  }
+
+  /// getaddrinfo (AF_UNSPEC, SOCK_STREAM, AI_NUMERICSERV, and AI_NUMERICHOST when the host
+  /// is known to be numeric), the addresses tried in its order, freeaddrinfo; accept,
+  /// close both.
+  template <class Listener>
+  [[gnu::always_inline]] static void connect_name_accept_close(const Listener& l, const char* host, bool numeric) {
+    char port[8];
+    *std::to_chars(port, port + sizeof port - 1,
+                   ntohs(reinterpret_cast<const sockaddr_in*>(&l.ep.storage)->sin_port)).ptr = '\0';
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0);
+    addrinfo* list = nullptr;
+    if (const int r = ::getaddrinfo(host, port, &hints, &list); r != 0) fail(EINVAL, ::gai_strerror(r));
+    const sockaddr* addresses[16];
+    socklen_t sizes[16];
+    std::size_t count = 0;
+    for (const addrinfo* p = list; p != nullptr && count < 16; p = p->ai_next) {
+      addresses[count] = p->ai_addr;
+      sizes[count++] = p->ai_addrlen;
+    }
+    fd client;
+    try {
+      client = connect_first(addresses, sizes, count);
+    } catch (...) {
+      ::freeaddrinfo(list);
+      throw;
+    }
+    ::freeaddrinfo(list);
+    const fd server = accept(l.socket);
+  }
+
+  /// Two addresses on 127.0.0.1, the first `closed`, the second the listener's: tried in
+  /// turn; accept, close both.
+  template <class Listener>
+  [[gnu::always_inline]] static void connect_two_accept_close(const Listener& l, std::uint16_t closed) {
+    address refused = loopback(AF_INET);
+    reinterpret_cast<sockaddr_in*>(&refused.storage)->sin_port = htons(closed);
+    const sockaddr* addresses[] = {refused.get(), l.ep.get()};
+    const socklen_t sizes[] = {refused.size, l.ep.size};
+    const fd client = connect_first(addresses, sizes, 2);
+    const fd server = accept(l.socket);
+  }
+
   // ---- UDP -----------------------------------------------------------------------------
 
   using udp_endpoint = sockaddr_in;
@@ -689,6 +763,66 @@ struct libc_impl {
     char* end = to_chars(ep.sin6_addr, first, last - 1);
     *end++ = ']';
     return port_to_chars(ep.sin6_port, end, last);
+  }
+
+  // ---- names ------------------------------------------------------------------------------
+
+  /// An IPv4 or IPv6 endpoint, as careful code keeps what a host resolves to.
+  struct ip_endpoint {
+    union {
+      sockaddr_in v4;
+      sockaddr_in6 v6;
+    };
+  };
+
+  /// A port as parse_port reads it, digit by digit: std::from_chars called from here too
+  /// would have enough callers in this translation unit for GCC to stop inlining it into
+  /// parse_inet and parse_inet6, and their figures would change.
+  [[gnu::always_inline]] static std::uint16_t port_number(std::string_view text) {
+    if (text.empty() || text.size() > 5 || (text.size() > 1 && text[0] == '0')) fail(EINVAL, "port");
+    unsigned value = 0;
+    for (const char c : text) {
+      if (c < '0' || c > '9') fail(EINVAL, "port");
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) fail(EINVAL, "port");
+    return static_cast<std::uint16_t>(value);
+  }
+
+  /// A numeric host and port to a vector of one endpoint: inet_pton for IPv4, else for
+  /// IPv6, and the port; or getaddrinfo(AI_NUMERICHOST | AI_NUMERICSERV), its list copied
+  /// and freed. (The samples are NUL-terminated, as both want.)
+  template <bool Getaddrinfo>
+  [[gnu::always_inline]] static std::vector<ip_endpoint> resolve_numeric(std::string_view host,
+                                                                        std::string_view port) {
+    std::vector<ip_endpoint> endpoints;
+    if constexpr (Getaddrinfo) {
+      addrinfo hints{};
+      hints.ai_family = AF_UNSPEC;
+      hints.ai_socktype = SOCK_STREAM;
+      hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+      addrinfo* list = nullptr;
+      if (::getaddrinfo(host.data(), port.data(), &hints, &list) != 0) fail(EINVAL, "getaddrinfo");
+      for (const addrinfo* p = list; p != nullptr; p = p->ai_next) {
+        ip_endpoint e{};
+        std::memcpy(&e, p->ai_addr, p->ai_addrlen < sizeof e ? p->ai_addrlen : sizeof e);
+        endpoints.push_back(e);
+      }
+      ::freeaddrinfo(list);
+    } else {
+      ip_endpoint e{};
+      if (::inet_pton(AF_INET, host.data(), &e.v4.sin_addr) == 1) {
+        e.v4.sin_family = AF_INET;
+        e.v4.sin_port = htons(port_number(port));
+      } else if (::inet_pton(AF_INET6, host.data(), &e.v6.sin6_addr) == 1) {
+        e.v6.sin6_family = AF_INET6;
+        e.v6.sin6_port = htons(port_number(port));
+      } else {
+        fail(EINVAL, "inet_pton");
+      }
+      endpoints.push_back(e);
+    }
+    return endpoints;
   }
 
   /// inet_ntop into a buffer, then a std::string of it.

@@ -16,9 +16,20 @@
 
 #include "common.hpp"
 
+// After every implementation's own headers (asio.hpp among them), which this must not
+// change: the system headers the audited call operations need.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <span>
 #include <stdexcept>
@@ -28,6 +39,48 @@
 #include <vector>
 
 namespace berth_bench {
+
+/// A port on 127.0.0.1 where nothing listens: one the kernel chose for a socket that was then
+/// closed (a connection attempt to it is refused).
+inline std::uint16_t closed_loopback_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof a;
+  if (s < 0 || ::bind(s, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &size) != 0)
+    throw std::runtime_error("no closed port: " + std::string(std::strerror(errno)));
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+/// The name the audit of connecting by name resolves. It is in the /etc/hosts that
+/// tests/audit/CMakeLists.txt mounts for that operation (berth_hosts_namespace), and
+/// nowhere else: outside it, it would be asked of a name server.
+inline constexpr const char* audit_host = "audit.test";
+
+/// Whether /etc/hosts names `name` (a word of a line that is not a comment).
+inline bool etc_hosts_names(std::string_view name) {
+  FILE* f = std::fopen("/etc/hosts", "re");
+  if (f == nullptr) return false;
+  char line[512];
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f) != nullptr) {
+    std::string_view rest(line);
+    rest = rest.substr(0, rest.find('#'));
+    while (!rest.empty() && !found) {
+      const std::size_t start = rest.find_first_not_of(" \t\r\n");
+      if (start == std::string_view::npos) break;
+      rest.remove_prefix(start);
+      const std::size_t end = rest.find_first_of(" \t\r\n");
+      found = rest.substr(0, end) == name;
+      rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    }
+  }
+  std::fclose(f);
+  return found;
+}
 
 // ---- streams -----------------------------------------------------------------------------
 
@@ -202,6 +255,50 @@ class connect_within_accept_close {
 };
 template <audits_single_calls I>
 using connect_within_tcp4 = connect_within_accept_close<I, transport::tcp4>;
+
+/// Connect by name to "127.0.0.1" and a port, accept, close both: no resolver (berth reads
+/// the number; the libc code asks getaddrinfo with AI_NUMERICHOST, which reads it too), then
+/// one attempt: socket (non-blocking), connect, poll, SO_ERROR, FIONBIO off.
+template <audits_single_calls I>
+class connect_name_numeric {
+ public:
+  [[gnu::always_inline]] void step() { I::connect_name_accept_close(listener_, "127.0.0.1", true); }
+
+ private:
+  decltype(I::template listen<transport::tcp4>()) listener_ = I::template listen<transport::tcp4>();
+};
+
+/// Connect to two addresses, the first refused (nothing listens on its port), the second
+/// the listener's, accept, close both: two attempts, one poll for each (Happy Eyeballs
+/// starts the second at once when the first fails).
+template <audits_single_calls I>
+class connect_name_refused_first {
+ public:
+  [[gnu::always_inline]] void step() { I::connect_two_accept_close(listener_, closed_); }
+
+ private:
+  decltype(I::template listen<transport::tcp4>()) listener_ = I::template listen<transport::tcp4>();
+  std::uint16_t closed_ = closed_loopback_port();
+};
+
+/// Connect by name to audit_host through /etc/hosts, accept, close both: one getaddrinfo
+/// (the same call in both: what it does is its own), then the attempts. Only under
+/// berth_hosts_namespace with the audit's hosts file (tests/audit): anywhere else the name
+/// would be asked of a name server, so it refuses to run.
+template <audits_single_calls I>
+class connect_name_hosts {
+ public:
+  connect_name_hosts() {
+    if (!etc_hosts_names(audit_host))
+      throw std::runtime_error(std::string("calls/connect_name/hosts resolves ") + audit_host +
+                               ", which only tests/audit's hosts file names: run it under "
+                               "berth_hosts_namespace (ctest -R audit)");
+  }
+  [[gnu::always_inline]] void step() { I::connect_name_accept_close(listener_, audit_host, false); }
+
+ private:
+  decltype(I::template listen<transport::tcp4>()) listener_ = I::template listen<transport::tcp4>();
+};
 template <audits_single_calls I>
 using connect_within_unix = connect_within_accept_close<I, transport::unix_stream>;
 
@@ -478,6 +575,32 @@ class format_buffer {
   char buffer_[64]{};
 };
 
+// ---- names -------------------------------------------------------------------------------
+
+/// How the libc code reads a numeric host and port: inet_pton and a port of its own making
+/// (the pton rows), or getaddrinfo with AI_NUMERICHOST | AI_NUMERICSERV (the getaddrinfo
+/// rows). berth and Asio resolve them the same way in both.
+enum class numeric_by { pton, getaddrinfo };
+
+/// An implementation that resolves numeric hosts (libc, berth; Asio's is in a translation
+/// unit of its own, asio_names_impl in impl_asio_resolver.cpp).
+template <class I>
+concept resolves_numeric = requires(std::string_view s) { I::template resolve_numeric<false>(s, s); };
+
+/// A numeric host and port, as a command line gives them, to the vector of endpoints a
+/// connect takes (of one element).
+template <resolves_numeric I, text K, numeric_by B>
+struct resolve_numeric {
+  [[gnu::always_inline]] void step() {
+    std::string_view host = sample<K>(), port = samples::port;
+    opaque(host);
+    opaque(port);
+    const auto endpoints = I::template resolve_numeric<B == numeric_by::getaddrinfo>(host, port);
+    keep(endpoints);
+    if constexpr (requires { endpoints.begin(); }) keep(*endpoints.begin());  // a vector's element
+  }
+};
+
 // ---- the lists ---------------------------------------------------------------------------
 
 /// Whether an operation's numbers are times of system calls (measured in real time, in
@@ -537,6 +660,10 @@ void for_each_gather_operation(V&& v) {
                                               "UDP 54x1200 B: GSO+GRO vs one call a datagram", kind::io);
   v.template operator()<udp_gso_vs_gso>("udp_gso/gso", "UDP 54x1200 B: GSO+GRO vs libc GSO+GRO", kind::io);
 }
+template <resolves_numeric I> using resolve_ipv4 = resolve_numeric<I, text::ipv4, numeric_by::pton>;
+template <resolves_numeric I> using resolve_ipv6 = resolve_numeric<I, text::ipv6, numeric_by::pton>;
+template <resolves_numeric I> using resolve_ipv4_gai = resolve_numeric<I, text::ipv4, numeric_by::getaddrinfo>;
+template <resolves_numeric I> using resolve_ipv6_gai = resolve_numeric<I, text::ipv6, numeric_by::getaddrinfo>;
 
 /// Calls `v.template operator()<Op>(key, label, kind)` for the text operations.
 template <class V>
@@ -553,6 +680,12 @@ void for_each_text_operation(V&& v) {
   v.template operator()<to_chars_ipv6>("to_chars/ipv6", "to_chars IPv6 address", kind::text);
   v.template operator()<to_chars_inet>("to_chars/inet", "to_chars IPv4 endpoint", kind::text);
   v.template operator()<to_chars_inet6>("to_chars/inet6", "to_chars IPv6 endpoint", kind::text);
+  v.template operator()<resolve_ipv4>("resolve/ipv4", "resolve numeric IPv4, libc inet_pton", kind::text);
+  v.template operator()<resolve_ipv6>("resolve/ipv6", "resolve numeric IPv6, libc inet_pton", kind::text);
+  v.template operator()<resolve_ipv4_gai>("resolve/ipv4/getaddrinfo",
+                                          "resolve numeric IPv4, libc getaddrinfo", kind::text);
+  v.template operator()<resolve_ipv6_gai>("resolve/ipv6/getaddrinfo",
+                                          "resolve numeric IPv6, libc getaddrinfo", kind::text);
 }
 
 // The operations come in two lists, each compiled in translation units of its own
@@ -667,6 +800,13 @@ void for_each_call_operation(V&& v) {
                                              "connect with a timeout+accept+close, TCP", kind::io);
   v.template operator()<connect_within_unix>("calls/connect_timeout/unix",
                                              "connect with a timeout+accept+close, unix", kind::io);
+  v.template operator()<connect_name_numeric>("calls/connect_name/numeric",
+                                              "connect by name, a numeric host+accept+close", kind::io);
+  v.template operator()<connect_name_refused_first>(
+      "calls/connect_name/refused_first", "connect to two addresses, the first refused+accept+close",
+      kind::io);
+  v.template operator()<connect_name_hosts>("calls/connect_name/hosts",
+                                            "connect by name through /etc/hosts+accept+close", kind::io);
 }
 
 }  // namespace berth_bench

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <initializer_list>
@@ -31,6 +32,7 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace example {
@@ -75,13 +77,14 @@ int run(const char* program, Body body) {
   }
 }
 
-/// The command line: options that take a value (`--listen ENDPOINT` or `--listen=ENDPOINT`)
-/// and flags that do not (`--fork`). Anything else is a usage_error.
+/// The command line: options that take a value (`--listen ENDPOINT` or `--listen=ENDPOINT`),
+/// flags that do not (`--fork`), and up to `max_positional` arguments that are neither
+/// (`http_get HOST PORT`). Anything else is a usage_error.
 class arguments {
  public:
   arguments(int argc, char** argv, std::string usage,
             std::initializer_list<std::string_view> options,
-            std::initializer_list<std::string_view> flags = {})
+            std::initializer_list<std::string_view> flags = {}, std::size_t max_positional = 0)
       : usage_(std::move(usage)) {
     for (int i = 1; i < argc; ++i) {
       std::string_view arg = argv[i];
@@ -101,10 +104,22 @@ class arguments {
           value = argv[++i];
         }
         given_.emplace_back(arg, value);
+      } else if (!arg.starts_with("-") && positional_.size() < max_positional) {
+        positional_.push_back(arg);
       } else {
         fail("unknown argument '" + std::string(argv[i]) + "'");
       }
     }
+  }
+
+  /// The `index`th positional argument (from 0); a usage_error names `what` when it is missing.
+  std::string_view positional(std::size_t index, std::string_view what) const {
+    if (index < positional_.size()) return positional_[index];
+    fail("missing " + std::string(what));
+  }
+  /// The `index`th positional argument, or `fallback` when there are fewer.
+  std::string_view positional_or(std::size_t index, std::string_view fallback) const {
+    return index < positional_.size() ? positional_[index] : fallback;
   }
 
   /// The value of a required option; a usage_error names it when it is missing.
@@ -169,19 +184,87 @@ class arguments {
 
   std::string usage_;
   std::vector<std::pair<std::string_view, std::string_view>> given_;
+  std::vector<std::string_view> positional_;
 };
 
+/// What the endpoint texts of the command line may be, for the usage errors.
+inline constexpr std::string_view endpoint_forms =
+    "127.0.0.1:8080, [::1]:8080, localhost:8080, /path/to.sock or @name";
+
+/// A host, by name or address, and a port: "localhost:8080", "example.com:80".
+struct host_and_port {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string text;  // as it was written
+};
+
+/// Reads "HOST:PORT" (the port the digits after the last ':', 0 to 65535), where HOST is a
+/// name: not empty, no ':' (an IPv6 address is written [v6]:port), not a unix path or name.
+inline std::optional<host_and_port> host_and_port_from(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const std::string_view host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.find(':') != std::string_view::npos || host.find('[') != std::string_view::npos ||
+      host.front() == '/' || host.front() == '.' || host.front() == '@')
+    return std::nullopt;
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || error != std::errc{} || end != port.data() + port.size() || value > 65535)
+    return std::nullopt;
+  return host_and_port{std::string(host), static_cast<std::uint16_t>(value), std::string(text)};
+}
+
 /// The endpoint written in `text`, of whichever family the text names:
-/// 127.0.0.1:8080, [::1]:8080, /path/to.sock (or ./relative.sock), @abstract-name.
-/// Text that is none of these is a usage_error that quotes it.
+/// 127.0.0.1:8080, [::1]:8080, /path/to.sock (or ./relative.sock), @abstract-name, or a host
+/// name and a port, localhost:8080, which is resolved (berth::resolve) to its first address.
+/// Text that is none of these is a usage_error that quotes it; a name that does not resolve
+/// is a failure that says why.
 inline berth::any_endpoint endpoint_from(std::string_view text) {
   std::error_code ec;
   berth::any_endpoint ep = berth::parse_endpoint(text, ec);
-  if (ec)
-    throw usage_error("bad endpoint '" + std::string(text) + "': " + ec.message() +
-                      " (expected 127.0.0.1:8080, [::1]:8080, /path/to.sock or @name)");
-  return ep;
+  if (!ec) return ep;
+  const std::optional<host_and_port> name = host_and_port_from(text);
+  if (!name)
+    throw usage_error("bad endpoint '" + std::string(text) + "': " + ec.message() + " (expected " +
+                      std::string(endpoint_forms) + ")");
+  const std::vector<berth::ip_endpoint> found = berth::resolve(name->host, name->port, ec);
+  if (ec) throw failure("cannot resolve '" + name->text + "': " + ec.message());
+  const berth::ip_endpoint& first = found.front();  // getaddrinfo's choice: RFC 6724's order
+  if (first.is_v4()) return first.to_inet();
+  return first.to_inet6();
 }
+
+/// Where a client connects: a unix socket (a path or an abstract name), an IP address and
+/// port, or a host name and port, which berth::connect(host, port) resolves and connects
+/// to with Happy Eyeballs.
+using destination = std::variant<berth::local_endpoint, berth::ip_endpoint, host_and_port>;
+
+/// The destination written in `text`: /path/to.sock, @name, 127.0.0.1:8080, [::1]:8080,
+/// localhost:8080. Anything else is a usage_error that quotes it.
+inline destination destination_from(std::string_view text) {
+  std::error_code ec;
+  const berth::any_endpoint ep = berth::parse_endpoint(text, ec);
+  if (!ec) {
+    if (const auto* local = std::get_if<berth::local_endpoint>(&ep)) return *local;
+    if (const auto* v4 = std::get_if<berth::inet_endpoint>(&ep)) return berth::ip_endpoint(*v4);
+    return berth::ip_endpoint(std::get<berth::inet6_endpoint>(ep));
+  }
+  if (std::optional<host_and_port> name = host_and_port_from(text)) return *std::move(name);
+  throw usage_error("bad endpoint '" + std::string(text) + "': " + ec.message() + " (expected " +
+                    std::string(endpoint_forms) + ")");
+}
+
+/// A stream socket connected to `to` (see destination), or none and `ec` set.
+inline auto connect_to(const berth::local_endpoint& to, std::error_code& ec) { return berth::connect(to, ec); }
+inline auto connect_to(const berth::ip_endpoint& to, std::error_code& ec) { return berth::connect(to, ec); }
+inline auto connect_to(const host_and_port& to, std::error_code& ec) {
+  return berth::connect(to.host, to.port, ec);  // resolve, then Happy Eyeballs
+}
+
+/// The text of a destination, as to_string() writes an endpoint, or the host and port as given.
+inline std::string text_of(const berth::local_endpoint& to) { return to.to_string(); }
+inline std::string text_of(const berth::ip_endpoint& to) { return to.to_string(); }
+inline std::string text_of(const host_and_port& to) { return to.text; }
 
 /// SIGINT and SIGTERM (and any other signals named), received when the program asks for
 /// them instead of interrupting whatever it is doing.

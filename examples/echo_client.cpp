@@ -3,6 +3,8 @@
 //   echo_server --listen 127.0.0.1:8080 &
 //   echo hello | echo_client --connect 127.0.0.1:8080        prints "hello"
 //   echo_client --connect /tmp/echo.sock < file > copy        any family, any bytes
+//   echo_client --connect localhost:8080                      a name: resolved, and its
+//                                                             addresses raced (Happy Eyeballs)
 //
 // At the end of stdin it shuts down its sending side, so the server reads end of stream,
 // then it prints the rest of the replies until the server closes the connection too.
@@ -23,11 +25,12 @@
 
 namespace {
 
-template <class Endpoint>
-void talk(const Endpoint& server) {
+// `server` is a unix endpoint, an IP endpoint, or a host name and port (example::destination).
+template <class Destination>
+void talk(const Destination& server) {
   std::error_code ec;
-  auto connection = berth::connect(server, ec);  // socket, connect
-  if (ec) throw example::failure("cannot connect to " + server.to_string() + ": " + ec.message());
+  auto connection = example::connect_to(server, ec);  // socket, connect (by name: resolve first)
+  if (ec) throw example::failure("cannot connect to " + example::text_of(server) + ": " + ec.message());
 
   // Replies are printed by a second thread while this one sends, so that neither side
   // waits for the other however large the input is.
@@ -59,7 +62,7 @@ void talk(const Endpoint& server) {
 int main(int argc, char** argv) {
   return example::run("echo_client", [&] {
     const example::arguments args(argc, argv, "echo_client --connect ENDPOINT", {"--connect"});
-    const berth::any_endpoint server = example::endpoint_from(args.value("--connect"));
-    std::visit([](const auto& ep) { talk(ep); }, server);
+    const example::destination server = example::destination_from(args.value("--connect"));
+    std::visit([](const auto& to) { talk(to); }, server);
   });
 }

@@ -4,6 +4,7 @@
 //   echo_server --listen [::1]:8080         TCP over IPv6
 //   echo_server --listen /tmp/echo.sock     a unix socket file, removed when the server exits
 //   echo_server --listen @echo              a Linux abstract unix name: no file at all
+//   echo_server --listen localhost:8080     a host name: resolved, the first of its addresses
 //
 // Try it with `nc 127.0.0.1 8080`, `nc -U /tmp/echo.sock` or `echo_client --connect ...`.
 // The first line on stdout is "listening on <endpoint>", with the port actually bound.

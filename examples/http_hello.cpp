@@ -3,7 +3,8 @@
 //   http_hello --listen 127.0.0.1:8080            a thread per connection
 //   http_hello --listen 127.0.0.1:8080 --fork     a process per connection, as in the
 //                                                 classic walk-through, done right
-//   curl -i http://127.0.0.1:8080/
+//   http_hello --listen localhost:8080            the first of the name's addresses
+//   curl -i http://127.0.0.1:8080/               (or http_get 127.0.0.1 8080)
 //   curl --unix-socket /tmp/http.sock http://localhost/      (after --listen /tmp/http.sock)
 //
 // It reads each request's head up to the blank line, however the bytes arrive (a head split

@@ -1,7 +1,8 @@
 // step_by_step: the classic server walk-through, one system call at a time:
 // socket, bind, listen, accept, read and write, close.
 //
-//   step_by_step --listen 127.0.0.1:8080     (the default; also [::1]:8080, /tmp/step.sock, @step)
+//   step_by_step --listen 127.0.0.1:8080     (the default; also [::1]:8080, /tmp/step.sock, @step,
+//                                             or a name, localhost:8080: its first address)
 //
 // Before each step it waits for Enter, so that from a second terminal you can look at the
 // socket as it changes (`ss -tanp`, `ss -xap`, `lsof -p PID`) and, once it listens,

@@ -4,6 +4,7 @@
 //   udp_echo --listen [::1]:9000           UDP over IPv6
 //   udp_echo --listen /tmp/udp.sock        unix datagrams (the file is removed on exit)
 //   udp_echo --listen @udp                 unix datagrams at an abstract name
+//   udp_echo --listen localhost:9000       the first of the name's addresses
 //
 //   echo hello | nc -u -W 1 127.0.0.1 9000     prints "hello"
 //

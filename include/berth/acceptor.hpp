@@ -39,6 +39,14 @@ class acceptor : public detail::socket_base<F, T> {
   acceptor& operator=(acceptor&&) noexcept = default;
   /// Closes the descriptor held (once, its outcome ignored), if any.
   [[gnu::always_inline]] ~acceptor() = default;
+  /// Takes the descriptor of an acceptor of a family this one stands for (acceptor<ip, T>
+  /// from acceptor<inet, T> or acceptor<inet6, T>); the other holds none.
+  template <address_family G>
+    requires(!std::same_as<G, F>) && valid_protocol<G, T> &&
+            (detail::families_within<G>(detail::family_kinds<F>::value))
+  acceptor(acceptor<G, T>&& other) noexcept {
+    fd_ = other.release();
+  }
 
   /// Listens on `ep`: socket (SOCK_CLOEXEC), setsockopt(SO_REUSEADDR) for inet and inet6,
   /// bind, listen. Port 0 lets the kernel choose (see local_endpoint()). A local path must

@@ -12,10 +12,12 @@
 #include <berth/error.hpp>
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>
+#include <berth/ip.hpp>
 #include <berth/literals.hpp>
 #include <berth/local.hpp>
 #include <berth/message.hpp>
 #include <berth/option.hpp>
+#include <berth/resolve.hpp>
 #include <berth/socket.hpp>
 #include <berth/socket_pair.hpp>
 #include <berth/socket_type.hpp>

@@ -56,11 +56,11 @@ class resolve_category_impl final : public std::error_category {
   const char* name() const noexcept override { return "berth.resolve"; }
   std::string message(int value) const override {
     switch (static_cast<resolve_error>(value)) {
-      case resolve_error::host_not_found: return "host not found";
-      case resolve_error::try_again: return "temporary failure in name resolution: try again";
-      case resolve_error::service_not_found: return "service not found for this socket type";
+      case resolve_error::host_not_found: return "host not found: the name is not known";
+      case resolve_error::try_again: return "temporary failure in name resolution; try again later";
+      case resolve_error::service_not_found: return "service not known for this socket type";
       case resolve_error::no_address: return "the host has no address of the family asked for";
-      case resolve_error::failure: return "name resolution failed";
+      case resolve_error::failure: return "non-recoverable failure in name resolution";
     }
     return "unknown resolve error";
   }

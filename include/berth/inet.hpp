@@ -19,6 +19,7 @@
 
 namespace berth {
 struct inet;
+class ip_endpoint;
 
 /// An IPv4 address and port; holds exactly one sockaddr_in (port and address in network
 /// order inside, host order at the interface). A constexpr value type; default-constructed
@@ -90,6 +91,8 @@ class inet_endpoint
   }
 
  private:
+  friend class ip_endpoint;  // reads either text form with the parsers of both families
+
   static constexpr bool parse_into(std::string_view text, inet_endpoint& e) noexcept {
     const std::size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) return false;

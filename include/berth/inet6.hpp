@@ -21,6 +21,26 @@
 
 namespace berth {
 struct inet6;
+class ip_endpoint;
+
+namespace detail {
+/// Reads the zone of a scoped IPv6 address (the text after '%'): a decimal interface index,
+/// or an interface name looked up with if_nametoindex at run time (in a constant expression
+/// only numbers).
+constexpr bool parse_zone(std::string_view zone, std::uint32_t& index) noexcept {
+  if (zone.empty()) return false;
+  if (zone[0] >= '0' && zone[0] <= '9') return parse_decimal(zone, 0xffffffffu, 10, index);
+  if (std::is_constant_evaluated()) return false;  // names need the running system
+  char name[IF_NAMESIZE]{};
+  if (zone.size() >= IF_NAMESIZE) return false;
+  for (std::size_t k = 0; k < zone.size(); ++k) {
+    if (zone[k] == '\0') return false;
+    name[k] = zone[k];
+  }
+  index = ::if_nametoindex(name);
+  return index != 0;
+}
+}  // namespace detail
 
 /// An IPv6 address, port and scope id (the zone of a link-local address); holds exactly
 /// one sockaddr_in6. A constexpr value type; default-constructed it is [::]:0.
@@ -107,19 +127,7 @@ class inet6_endpoint : public detail::fixed_sockaddr<inet6_endpoint, sockaddr_in
   }
 
  private:
-  static constexpr bool parse_zone(std::string_view zone, std::uint32_t& index) noexcept {
-    if (zone.empty()) return false;
-    if (zone[0] >= '0' && zone[0] <= '9') return detail::parse_decimal(zone, 0xffffffffu, 10, index);
-    if (std::is_constant_evaluated()) return false;  // names need the running system
-    char name[IF_NAMESIZE]{};
-    if (zone.size() >= IF_NAMESIZE) return false;
-    for (std::size_t k = 0; k < zone.size(); ++k) {
-      if (zone[k] == '\0') return false;
-      name[k] = zone[k];
-    }
-    index = ::if_nametoindex(name);
-    return index != 0;
-  }
+  friend class ip_endpoint;  // reads either text form with the parsers of both families
 
   static constexpr bool parse_into(std::string_view text, inet6_endpoint& e) noexcept {
     if (text.size() < 2 || text[0] != '[') return false;
@@ -129,7 +137,7 @@ class inet6_endpoint : public detail::fixed_sockaddr<inet6_endpoint, sockaddr_in
     std::string_view inside = text.substr(1, close - 1);
     std::uint32_t scope = 0;
     if (const std::size_t percent = inside.find('%'); percent != std::string_view::npos) {
-      if (!parse_zone(inside.substr(percent + 1), scope)) return false;
+      if (!detail::parse_zone(inside.substr(percent + 1), scope)) return false;
       inside = inside.substr(0, percent);
     }
     // Written into `e` in place (the callers reset it on failure): building a temporary

@@ -4,6 +4,7 @@
 #include <berth/address.hpp>
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>
+#include <berth/ip.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -20,7 +21,8 @@ void invalid_inet6_endpoint_literal_zones_by_number_only();
 
 /// Literals checked at compile time: malformed text does not compile.
 /// `using namespace berth::literals;` then `"127.0.0.1"_ipv4`, `"::1"_ipv6`,
-/// `"127.0.0.1:8080"_inet`, `"[::1]:8080"_inet6` (zones by number only).
+/// `"127.0.0.1:8080"_inet`, `"[::1]:8080"_inet6` (zones by number only), and either form as
+/// `_ip`.
 inline namespace literals {
 
 /// `"192.0.2.1"_ipv4`: an ipv4_address, checked at compile time.
@@ -68,6 +70,14 @@ consteval inet6_endpoint operator""_inet6(const char* text, std::size_t size) {
       !detail::parse_decimal(s.substr(close + 2), 65535, 5, port))
     detail::invalid_inet6_endpoint_literal_zones_by_number_only();
   return inet6_endpoint(ipv6_address(bytes), static_cast<std::uint16_t>(port), scope);
+}
+
+/// `"127.0.0.1:8080"_ip`, `"[::1]:8080"_ip`: an ip_endpoint of whichever family the text
+/// is (a text that starts with '[' is IPv6, read as _inet6; any other as _inet), checked at
+/// compile time.
+consteval ip_endpoint operator""_ip(const char* text, std::size_t size) {
+  if (size > 0 && text[0] == '[') return operator""_inet6(text, size);
+  return operator""_inet(text, size);
 }
 
 }  // namespace literals

@@ -31,12 +31,17 @@ namespace detail {
 // inet or inet6) specializes family_kinds to say so.
 inline constexpr unsigned kind_inet = 1, kind_inet6 = 2, kind_local = 4;
 
+/// The kind of a socket of `domain` (AF_INET, AF_INET6, AF_UNIX); 0 for any other.
+constexpr unsigned kind_of_domain(int domain) noexcept {
+  return domain == AF_INET    ? kind_inet
+         : domain == AF_INET6 ? kind_inet6
+         : domain == AF_UNIX  ? kind_local
+                              : 0u;
+}
+
 template <class F>
 struct family_kinds {
-  static constexpr unsigned value = F::domain == AF_INET    ? kind_inet
-                                    : F::domain == AF_INET6 ? kind_inet6
-                                    : F::domain == AF_UNIX  ? kind_local
-                                                            : 0u;
+  static constexpr unsigned value = kind_of_domain(F::domain);
 };
 
 /// Whether every family F can stand for is among `allowed` (and F stands for one at least).

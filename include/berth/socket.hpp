@@ -88,19 +88,48 @@ class socket : public detail::socket_base<F, T>,
   /// Closes the descriptor held (once, its outcome ignored), if any. Always inlined: it is
   /// a test and a close(2), which an accept loop runs for every connection.
   [[gnu::always_inline]] ~socket() = default;
+  /// Takes the descriptor of a socket of a family this one stands for (socket<ip, T> from
+  /// socket<inet, T> or socket<inet6, T>); the other holds none. No system call.
+  template <address_family G>
+    requires(!std::same_as<G, F>) && valid_protocol<G, T> &&
+            (detail::families_within<G>(detail::family_kinds<F>::value))
+  socket(socket<G, T>&& other) noexcept : base(other.release()) {}
 
   /// A new unbound socket: socket(F::domain, T::type | SOCK_CLOEXEC, 0). Reporting
-  /// through `ec`, holds none on error.
+  /// through `ec`, holds none on error. Not on socket<ip, T>, which has no one domain: it
+  /// takes the family (open(berth::inet6{})) or the endpoint to be used (open(ep)).
   template <detail::error_sink S = detail::throws>
+    requires detail::has_fixed_domain<F>
   [[nodiscard, gnu::always_inline]] static socket open(S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
     const detail::sys::result r = detail::open_socket<F, T>();
+    detail::report_outcome(r.value < 0, r.err, on_error, "berth::socket::open");
+    return socket(static_cast<int>(r.value));
+  }
+  /// A new unbound socket of family G, one F stands for: `socket<ip, stream>::open(inet6{})`
+  /// is socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0).
+  template <address_family G, detail::error_sink S = detail::throws>
+    requires detail::has_fixed_domain<G> && valid_protocol<G, T> &&
+             (detail::families_within<G>(detail::family_kinds<F>::value))
+  [[nodiscard, gnu::always_inline]] static socket open(G, S&& on_error = {}) noexcept(detail::reports_to_code<S>) {
+    const detail::sys::result r = detail::open_socket<G, T>();
+    detail::report_outcome(r.value < 0, r.err, on_error, "berth::socket::open");
+    return socket(static_cast<int>(r.value));
+  }
+  /// A new unbound socket of the family of `ep`, to bind or connect to it next (socket<ip,
+  /// T> only, whose family is chosen at run time): socket(AF_INET or AF_INET6, ...).
+  template <detail::error_sink S = detail::throws>
+    requires(!detail::has_fixed_domain<F>)
+  [[nodiscard, gnu::always_inline]] static socket open(const endpoint_type& ep, S&& on_error = {}) noexcept(
+      detail::reports_to_code<S>) {
+    const detail::sys::result r = detail::open_socket_for<F, T>(ep.data());
     detail::report_outcome(r.value < 0, r.err, on_error, "berth::socket::open");
     return socket(static_cast<int>(r.value));
   }
   /// Takes ownership of `fd`, unchecked and without a system call.
   [[nodiscard]] static socket adopt(int fd) noexcept { return socket(fd); }
   /// Takes ownership of `fd` after checking with getsockopt that it is a socket of this
-  /// family (else std::errc::address_family_not_supported) and type (else
+  /// family (for socket<ip, T>: AF_INET or AF_INET6; else
+  /// std::errc::address_family_not_supported) and type (else
   /// std::errc::wrong_protocol_type). On error the descriptor stays the caller's.
   template <detail::error_sink S = detail::throws>
   [[nodiscard]] static socket adopt_checked(int fd, S&& on_error = {}) noexcept(
@@ -160,7 +189,7 @@ class socket : public detail::socket_base<F, T>,
     socklen_t size = sizeof domain;
     if (const auto r = detail::sys::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &size); r.err != 0)
       return r.err;
-    if (domain != F::domain) return EAFNOSUPPORT;
+    if ((detail::family_kinds<F>::value & detail::kind_of_domain(domain)) == 0) return EAFNOSUPPORT;
     size = sizeof type;
     if (const auto r = detail::sys::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size); r.err != 0)
       return r.err;

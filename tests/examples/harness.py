@@ -34,6 +34,7 @@ SKIP = 77  # CTest's SKIP_RETURN_CODE for these tests
 
 UNPRIVILEGED_UID = 65534  # nobody: the servers that must feel a thread limit run as it under root
 PROGRAMS = {}  # name -> path, from the command line
+_hosts_file = None  # see with_test_hosts
 _temp_dirs = []
 _names = itertools.count()
 
@@ -104,6 +105,56 @@ def require_ipv6():
             s.bind(("::1", 0))
     except OSError as e:
         raise Skip(f"no IPv6 loopback here ({e})")
+
+
+# The names the example tests resolve; each *.test name is only here. With an empty
+# /etc/gai.conf (RFC 6724's defaults) both.test resolves to ::1 first, then 127.0.0.1.
+TEST_HOSTS = """127.0.0.1 localhost
+::1 localhost
+127.0.0.1 v4.test
+::1 v6.test
+::1 both.test
+127.0.0.1 both.test
+"""
+
+
+def with_test_hosts(argv):
+    """`argv` run by berth_hosts_namespace with TEST_HOSTS as /etc/hosts and "hosts: files":
+    whatever names it resolves come from there, and nothing is asked of a name server. A
+    machine that cannot make the namespace skips the test (berth_hosts_namespace exits 77;
+    check_namespace says so first)."""
+    global _hosts_file
+    if _hosts_file is None:
+        _hosts_file = temp_path("hosts")
+        with open(_hosts_file, "w") as f:
+            f.write(TEST_HOSTS)
+    return [program("berth_hosts_namespace"), _hosts_file, *argv]
+
+
+def check_namespace():
+    """Skips the test, saying why, when no namespace for /etc/hosts can be made here."""
+    done = subprocess.run(with_test_hosts(["true"]), capture_output=True, text=True, timeout=TIMEOUT)
+    if done.returncode == SKIP:
+        raise Skip(done.stderr.strip())
+    check(done.returncode == 0, f"berth_hosts_namespace: status {done.returncode}: {done.stderr!r}")
+
+
+def black_hole(family, port=0):
+    """A listener whose accept queue is full (listen(2) with a backlog of 0 holds one, the
+    filler), so that the kernel drops every further SYN: a connection attempt to it pends
+    until TCP gives up, as to a black-holed address. (listener, filler, port); None when
+    `port` is taken."""
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        return None
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    filler = socket.create_connection((host, port), timeout=TIMEOUT)
+    return listener, filler, port
 
 
 def address_of(endpoint):

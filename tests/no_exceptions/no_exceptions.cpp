@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -60,6 +61,16 @@ int codes() {
   expect(pair.second.receive(small, ec) == 1 && !ec, "receive");
   pair.first.set(berth::option::send_buffer_size{-1}, ec);
   expect(ec == std::errc::invalid_argument, "set an option the kernel would misread");
+
+  // Names, numeric only (nothing is resolved: no name server is asked).
+  const auto addresses = berth::resolve("127.0.0.1", std::to_string(listener.local_endpoint(ec).port()), ec);
+  expect(!ec && addresses.size() == 1, "resolve a numeric host");
+  auto by_name = berth::connect(addresses, ec);
+  expect(!ec && by_name.is_open(), "connect to resolved addresses");
+  (void)berth::resolve<berth::inet6>("127.0.0.1", "80", ec);
+  expect(ec == berth::resolve_error::no_address, "resolve<inet6> of an IPv4 address");
+  (void)berth::ip_endpoint::parse("[::1]:80", ec).to_inet(ec);
+  expect(ec == std::errc::address_family_not_supported, "ip_endpoint::to_inet of an IPv6 endpoint");
   return failures == 0 ? 0 : 1;
 }
 

@@ -11,16 +11,47 @@
 
 #include <sys/socket.h>
 
+#include <cstddef>
+#include <cstring>
+
 namespace berth::detail {
 
 /// Whether F is the unix-domain family.
 template <class F>
 inline constexpr bool is_local_family = F::domain == AF_UNIX;
 
+/// Whether every socket of family F has the domain F::domain (inet, inet6, local). A family
+/// chosen at run time (berth::ip, whose domain is AF_UNSPEC) has none: each socket gets the
+/// domain of the endpoint it is opened for.
+template <class F>
+inline constexpr bool has_fixed_domain = F::domain != AF_UNSPEC;
+
 /// socket(F::domain, T::type | SOCK_CLOEXEC | flags, 0).
 template <class F, class T>
+  requires has_fixed_domain<F>
 [[gnu::always_inline]] inline sys::result open_socket(int flags = 0) noexcept {
   return sys::socket(F::domain, T::type | SOCK_CLOEXEC | flags, 0);
+}
+
+/// The domain of a socket of family F opened for `address`: F::domain, or for a family
+/// chosen at run time the address's own (sa_family).
+template <class F>
+[[gnu::always_inline]] inline int domain_for(const sockaddr* address) noexcept {
+  if constexpr (has_fixed_domain<F>) {
+    return F::domain;
+  } else {
+    static_assert(offsetof(sockaddr, sa_family) == 0);
+    sa_family_t family;
+    std::memcpy(&family, address, sizeof family);  // the caller's sockaddr_in or sockaddr_in6
+    return family;
+  }
+}
+
+/// socket(domain_for<F>(address), T::type | SOCK_CLOEXEC | flags, 0): a socket to connect
+/// or bind to `address`.
+template <class F, class T>
+[[gnu::always_inline]] inline sys::result open_socket_for(const sockaddr* address, int flags = 0) noexcept {
+  return sys::socket(domain_for<F>(address), T::type | SOCK_CLOEXEC | flags, 0);
 }
 
 /// After a step on a new descriptor: the descriptor when the step succeeded, else -1 with
@@ -36,7 +67,7 @@ template <class F, class T>
 /// set and nothing left open.
 template <class F, class T>
 [[gnu::always_inline]] inline int open_connected(const sockaddr* to, socklen_t to_size, int& err) noexcept {
-  const sys::result s = open_socket<F, T>();
+  const sys::result s = open_socket_for<F, T>(to);
   if (s.err != 0) {
     err = s.err;
     return -1;
@@ -54,7 +85,7 @@ inline int open_connected_within(const sockaddr* to, socklen_t to_size, int time
     return -1;
   }
   constexpr bool local = is_local_family<F>;
-  const sys::result s = open_socket<F, T>(local ? 0 : SOCK_NONBLOCK);
+  const sys::result s = open_socket_for<F, T>(to, local ? 0 : SOCK_NONBLOCK);
   if (s.err != 0) {
     err = s.err;
     return -1;
@@ -66,7 +97,7 @@ inline int open_connected_within(const sockaddr* to, socklen_t to_size, int time
 /// socket, then bind: as open_connected.
 template <class F, class T>
 [[gnu::always_inline]] inline int open_bound(const sockaddr* at, socklen_t at_size, int& err) noexcept {
-  const sys::result s = open_socket<F, T>();
+  const sys::result s = open_socket_for<F, T>(at);
   if (s.err != 0) {
     err = s.err;
     return -1;
@@ -79,7 +110,7 @@ template <class F, class T>
 /// TIME_WAIT), bind, listen: as open_connected.
 template <class F, class T>
 [[gnu::always_inline]] inline int open_listening(const sockaddr* at, socklen_t at_size, int backlog, int& err) noexcept {
-  const sys::result s = open_socket<F, T>();
+  const sys::result s = open_socket_for<F, T>(at);
   if (s.err != 0) {
     err = s.err;
     return -1;
