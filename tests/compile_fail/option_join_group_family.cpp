@@ -1,5 +1,5 @@
 // An IPv6 group cannot be joined on an IPv4 socket: join_group's address says its family.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/address.hpp>
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>

@@ -1,5 +1,5 @@
 // TCP keep-alive tuning means nothing on UDP: setting it does not compile.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/inet.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>

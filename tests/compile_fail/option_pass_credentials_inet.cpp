@@ -1,5 +1,5 @@
 // SO_PASSCRED is for unix-domain sockets: pass_credentials on TCP does not compile.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/inet.hpp>
 #include <berth/local.hpp>
 #include <berth/option.hpp>

@@ -1,5 +1,5 @@
 // IP_TTL is IPv4's; IPv6 has hop_limit: ttl on an inet6 socket does not compile.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/inet.hpp>
 #include <berth/inet6.hpp>
 #include <berth/option.hpp>

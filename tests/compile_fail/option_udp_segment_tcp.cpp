@@ -1,5 +1,5 @@
 // UDP GSO is for UDP: udp_segment on a TCP socket does not compile.
-// expect: option_for
+// expect: option_does_not_apply_to_this_socket
 #include <berth/inet6.hpp>
 #include <berth/option.hpp>
 #include <berth/socket.hpp>
