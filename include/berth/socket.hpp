@@ -128,7 +128,7 @@ class socket : public detail::socket_base<F, T>,
   [[nodiscard]] endpoint_type remote_endpoint(S&& on_error = {}) const noexcept(
       detail::reports_to_code<S>) {
     endpoint_type ep;
-    const int err = detail::get_name(fd_, ep, detail::sys::getpeername);
+    const int err = detail::get_name(fd_, ep, detail::peername_call{});
     detail::report(err, on_error, "berth::socket::remote_endpoint");
     return err == 0 ? ep : endpoint_type{};
   }

@@ -39,8 +39,22 @@ struct socket_access {
   }
 };
 
-/// getsockname or getpeername (`call`, one of sys::getsockname, sys::getpeername) into
-/// an endpoint, checked as its resize checks it.
+/// getsockname or getpeername (`call`, sockname_call or peername_call) into an endpoint,
+/// checked as its resize checks it.
+/// sys::getsockname and sys::getpeername as function objects: passed as function
+/// pointers, GCC 12 cannot inline the always_inline calls inside a coroutine ("indirect
+/// function call with a yet undetermined callee").
+struct sockname_call {
+  sys::result operator()(int fd, sockaddr* name, socklen_t* size) const noexcept {
+    return sys::getsockname(fd, name, size);
+  }
+};
+struct peername_call {
+  sys::result operator()(int fd, sockaddr* name, socklen_t* size) const noexcept {
+    return sys::getpeername(fd, name, size);
+  }
+};
+
 template <class E, class Call>
 int get_name(int fd, E& ep, Call call) noexcept {
   socklen_t size = E::capacity();
@@ -133,7 +147,7 @@ class socket_base : protected descriptor {
   template <error_sink S = throws>
   [[nodiscard]] endpoint_type local_endpoint(S&& on_error = {}) const noexcept(reports_to_code<S>) {
     endpoint_type ep;
-    const int err = get_name(fd_, ep, sys::getsockname);
+    const int err = get_name(fd_, ep, sockname_call{});
     report(err, on_error, "berth::socket::local_endpoint");
     return err == 0 ? ep : endpoint_type{};
   }
