@@ -202,7 +202,10 @@ class event_loop : private detail::loop_core {
       epoll.new_epoch();
     else
       ring.prepare_thread();
-    h.resume();
+    // The task starts behind what was spawned before: the queue is first come, first run.
+    detail::resume_node& start = h.promise().start_node();
+    start.handle = h;
+    shared.ready.push_back(&start);
     int err = 0;
     while (!h.done() && !stop_requested_ && err == 0) err = turn(h);
     stop_requested_ = false;

@@ -794,9 +794,9 @@ template <class A, detail::error_sink S = detail::throws>
 }
 /// As async_accept(acceptor), also filling `peer` (which must live until the co_await
 /// completes) with the connecting socket's address.
-template <class A, class E, detail::error_sink S = detail::throws>
-  requires requires(A& a, E& e) { a.accept(e); }
-[[nodiscard]] auto async_accept(A& acceptor, E& peer, S&& on_error = {}) noexcept {
+template <class A, detail::error_sink S = detail::throws>
+  requires requires(A& a, typename A::endpoint_type& e) { a.accept(e); }
+[[nodiscard]] auto async_accept(A& acceptor, typename A::endpoint_type& peer, S&& on_error = {}) noexcept {
   using F = typename A::family;
   using T = typename A::protocol;
   return detail::accept_op<F, T, S>(acceptor.native_handle(), &acceptor, &peer, on_error);

@@ -1,0 +1,241 @@
+// What the asynchronous example servers share: the command line (--listen, --backend,
+// --threads), one event_loop per thread each with its own SO_REUSEPORT listener, stopping
+// every loop on SIGINT or SIGTERM, and an accept loop that survives running out of
+// descriptors without spinning. Each program then shows only what it does with a
+// connection.
+#ifndef BERTH_EXAMPLES_ASYNC_COMMON_HPP
+#define BERTH_EXAMPLES_ASYNC_COMMON_HPP
+
+#include "common.hpp"
+
+#include <berth/async.hpp>
+#include <berth/berth.hpp>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace example {
+
+/// --backend epoll|io_uring and --threads N, beside --listen.
+struct async_options {
+  berth::any_endpoint where;
+  berth::backend backend = berth::backend::epoll;
+  std::size_t threads = 1;
+};
+
+inline async_options parse_async_options(int argc, char** argv, const std::string& program) {
+  const arguments args(argc, argv,
+                       program + " --listen ENDPOINT [--backend epoll|io_uring] [--threads N]",
+                       {"--listen", "--backend", "--threads"});
+  async_options o;
+  o.where = endpoint_from(args.value("--listen"));
+  const std::string_view backend = args.value_or("--backend", "epoll");
+  if (backend == "io_uring")
+    o.backend = berth::backend::io_uring;
+  else if (backend != "epoll")
+    throw usage_error("--backend takes epoll or io_uring, not '" + std::string(backend) + "'");
+  o.threads = args.count_or("--threads", 1);
+  if (o.threads > 64) throw usage_error("--threads takes 1 to 64");
+  return o;
+}
+
+/// Raises the soft descriptor limit to the hard one: each connection holds a descriptor,
+/// and 10,000 of them need more than the usual 1,024.
+inline void raise_descriptor_limit() noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+/// SIGINT and SIGTERM, blocked in every thread (make it first in main) and waited for by
+/// main; then an eventfd becomes readable, and every loop, waiting on it with
+/// async_wait_readable, stops.
+class stop_signals {
+ public:
+  stop_signals() {
+    ::sigemptyset(&set_);
+    ::sigaddset(&set_, SIGINT);
+    ::sigaddset(&set_, SIGTERM);
+    if (const int err = ::pthread_sigmask(SIG_BLOCK, &set_, nullptr))
+      throw failure("pthread_sigmask: " + std::string(std::strerror(err)));
+    const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) throw failure(errno_text("eventfd"));
+    event_ = berth::descriptor(fd);
+  }
+  /// Waits for SIGINT or SIGTERM, then makes the eventfd readable.
+  void wait_and_notify() {
+    int number = 0;
+    while (::sigwait(&set_, &number) != 0) {
+    }
+    const std::uint64_t one = 1;
+    (void)!::write(event_.native_handle(), &one, sizeof one);
+  }
+  /// What the loops wait on.
+  berth::descriptor& event() noexcept { return event_; }
+
+ private:
+  sigset_t set_{};
+  berth::descriptor event_;
+};
+
+/// A listener on `where` for one of `threads` loops. inet and inet6: SO_REUSEADDR and
+/// SO_REUSEPORT, so each thread has its own on the same port and the kernel spreads the
+/// connections; `where` gets the port that port 0 picked. local: one listener, shared.
+template <class Endpoint>
+berth::acceptor<typename Endpoint::family> reuse_port_listener(Endpoint& where) {
+  using family = typename Endpoint::family;
+  std::error_code ec;
+  if constexpr (std::is_same_v<family, berth::local>) {
+    auto a = berth::listen(where, ec);
+    if (ec) throw failure("cannot listen on " + where.to_string() + ": " + ec.message());
+    return a;
+  } else {
+    auto s = berth::socket<family, berth::stream>::open(ec);
+    if (!ec) s.set(berth::option::reuse_address{true}, ec);
+    if (!ec) s.set(berth::option::reuse_port{true}, ec);
+    if (!ec) s.bind(where, ec);
+    berth::acceptor<family> a;
+    if (!ec) a = berth::listen(std::move(s), SOMAXCONN, ec);
+    if (ec) throw failure("cannot listen on " + where.to_string() + ": " + ec.message());
+    where = a.local_endpoint();
+    return a;
+  }
+}
+
+/// Accepts connections for ever, spawning `serve(connection)` on this loop for each.
+/// Out of descriptors (EMFILE), a spare one held for the moment is closed, the waiting
+/// connection accepted and closed at once (its client reads the end of the stream), and
+/// the spare opened again: the work follows the clients, nothing spins, and the
+/// connections already served go on. Other shortages (ENFILE, ENOBUFS, ENOMEM, or no
+/// spare) pause accepting for 50 ms. An error of the one connection is skipped.
+template <class Acceptor, class Serve>
+berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) {
+  int spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto last_report = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    std::error_code ec;
+    auto connection = co_await berth::async_accept(acceptor, ec);
+    if (!ec) {
+      co_await berth::spawn(serve(std::move(connection)));
+      continue;
+    }
+    if (transient_accept_error(ec)) continue;
+    if (ec == std::errc::too_many_files_open && spare >= 0) {
+      ::close(spare);
+      std::error_code refused_ec;
+      { auto refused = co_await berth::async_accept(acceptor, refused_ec); }  // closed at once
+      spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (spare >= 0) continue;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_report >= std::chrono::seconds(1)) {
+      std::cerr << program << ": accept: " << ec.message() << ": trying again every 50 ms\n";
+      last_report = now;
+    }
+    if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
+        ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory) {
+      co_await berth::sleep_for(std::chrono::milliseconds(50));
+      if (spare < 0) spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      continue;
+    }
+    if (spare >= 0) ::close(spare);
+    throw failure("accept: " + ec.message());
+  }
+}
+
+/// Stops `loop` once `stop` is readable.
+inline berth::task<> stop_when(berth::event_loop& loop, berth::descriptor& stop) {
+  co_await berth::async_wait_readable(stop);
+  loop.stop();
+}
+
+/// Runs the server: `threads` loops, one per thread, each with its listener and
+/// `serve(connection)` for each connection it accepts; prints "listening on ENDPOINT"
+/// once all listen; returns after SIGINT or SIGTERM, every loop stopped and destroyed
+/// (its connections closed).
+template <class Serve>
+void run_async_server(const async_options& options, const std::string& program, Serve serve) {
+  raise_descriptor_limit();
+  stop_signals signals;
+  std::visit(
+      [&](auto where) {
+        using endpoint_type = decltype(where);
+        using acceptor_type = berth::acceptor<typename endpoint_type::family>;
+        const socket_file file(where);
+        std::vector<acceptor_type> acceptors;
+        acceptors.push_back(reuse_port_listener(where));
+        const bool shared = std::is_same_v<typename endpoint_type::family, berth::local>;
+        for (std::size_t i = 1; i < options.threads && !shared; ++i) acceptors.push_back(reuse_port_listener(where));
+
+        // Each loop is made on its own thread (an io_uring ring's one issuer); a loop that
+        // cannot be made is reported before anything listens.
+        std::vector<std::thread> threads;
+        std::vector<std::string> errors(options.threads);
+        std::vector<int> ready(options.threads, 0);
+        std::mutex mutex;
+        std::condition_variable made;
+        for (std::size_t i = 0; i < options.threads; ++i) {
+          threads.emplace_back([&, i] {
+            std::error_code ec;
+            auto loop = std::make_unique<berth::event_loop>(options.backend, ec);
+            {
+              const std::lock_guard lock(mutex);
+              if (ec) errors[i] = "cannot make an event loop: " + ec.message();
+              ready[i] = ec ? 2 : 1;
+            }
+            made.notify_all();
+            if (ec) return;
+            acceptor_type& acceptor = acceptors[shared ? 0 : i];
+            loop->spawn(stop_when(*loop, signals.event()));
+            try {
+              loop->run(accept_loop(acceptor, program, serve));
+            } catch (const std::exception& e) {
+              std::cerr << program << ": " << e.what() << '\n';
+            }
+          });
+        }
+        {
+          std::unique_lock lock(mutex);
+          made.wait(lock, [&] {
+            for (int r : ready)
+              if (r == 0) return false;
+            return true;
+          });
+        }
+        for (const std::string& e : errors) {
+          if (!e.empty()) {
+            const std::uint64_t one = 1;
+            (void)!::write(signals.event().native_handle(), &one, sizeof one);
+            for (std::thread& t : threads) t.join();
+            throw failure(e);
+          }
+        }
+        std::cout << "listening on " << acceptors[0].local_endpoint() << std::endl;
+        signals.wait_and_notify();
+        for (std::thread& t : threads) t.join();
+      },
+      options.where);
+}
+
+}  // namespace example
+
+#endif  // BERTH_EXAMPLES_ASYNC_COMMON_HPP
