@@ -139,18 +139,20 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
       continue;
     }
     if (transient_accept_error(ec)) continue;
+    const auto now = std::chrono::steady_clock::now();
+    const bool report = now - last_report >= std::chrono::seconds(1);  // a line a second at most
+    if (report) last_report = now;
     if (ec == std::errc::too_many_files_open && spare >= 0) {
       ::close(spare);
       std::error_code refused_ec;
       { auto refused = co_await berth::async_accept(acceptor, refused_ec); }  // closed at once
       spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (spare >= 0) continue;
+      if (spare >= 0) {
+        if (report) std::cerr << program << ": accept: " << ec.message() << ": closing new connections at once\n";
+        continue;
+      }
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_report >= std::chrono::seconds(1)) {
-      std::cerr << program << ": accept: " << ec.message() << ": trying again every 50 ms\n";
-      last_report = now;
-    }
+    if (report) std::cerr << program << ": accept: " << ec.message() << ": trying again every 50 ms\n";
     if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
         ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory) {
       co_await berth::sleep_for(std::chrono::milliseconds(50));

@@ -80,11 +80,19 @@ TEST_CASE("task: an exception is rethrown where the task is awaited - and by run
   CHECK(caught);
 }
 
+// Symmetric transfer is a tail call; GCC does not make it one under AddressSanitizer (it
+// keeps frames for its checks), so there the chain is kept short enough for the stack.
+#if defined(BERTH_ASYNC_ASAN) && !defined(__clang__)
+constexpr long long chain_depth = 2000;
+#else
+constexpr long long chain_depth = 100000;
+#endif
+
 TEST_CASE("task: symmetric transfer - a chain 100000 deep does not grow the stack", "[async][task]") {
   berth::event_loop loop;
   // 100,000 nested co_awaits resumed one into the next: with plain resume() calls this
   // would need 100,000 stack frames (several MB); symmetric transfer needs one.
-  CHECK(loop.run(sum_of(100000)) == 100000LL * 100001 / 2);
+  CHECK(loop.run(sum_of(chain_depth)) == chain_depth * (chain_depth + 1) / 2);
 }
 
 TEST_CASE("task: frames are recycled - the second run of a task allocates nothing", "[async][task]") {
