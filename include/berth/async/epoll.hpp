@@ -13,7 +13,8 @@
 //   next edge without a system call that would only say EAGAIN.
 // - A budget of operations per descriptor and wake-up: after 16 in a row that completed
 //   at once (8 echoes), the next one goes to the back of the queue, so one busy
-//   connection cannot starve the others.
+//   connection cannot starve the others (when there are others: with no other operation
+//   waiting, no timer and nothing queued, it simply goes on).
 //
 // Which socket a descriptor number stands for: the kernel drops a registration by itself
 // when the last reference to the open file goes, and it says nothing. The loop knows a

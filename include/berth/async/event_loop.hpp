@@ -34,6 +34,10 @@ class loop_core {
 
   bool uses_epoll() const noexcept { return kind_ == backend::epoll; }
   backend kind() const noexcept { return kind_; }
+  /// Whether nothing else could run or become ready: no other operation waits, no timer,
+  /// nothing queued. Then the budget of operations in a row does not apply (giving way
+  /// would only cost an epoll_wait that finds nothing).
+  bool idle_but_this() const noexcept { return shared.waiting == 0 && shared.timers.empty() && shared.ready.empty(); }
 
   loop_shared shared;
   epoll_reactor epoll;

@@ -88,7 +88,7 @@ class async_op : protected op_state {
     start(l);
     if (l.uses_epoll()) {
       fd_entry& e = l.epoll.claim(fd, owner_);
-      if ((dir == direction::read ? e.readable : e.writable) != 0 && e.streak < epoll_reactor::budget) [[likely]] {
+      if ((dir == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
         if (l.epoll.attempt(this) != step_result::would_block) {
           ++l.epoll.entry(fd).streak;
           return true;
@@ -106,7 +106,7 @@ class async_op : protected op_state {
     loop_core& l = *loop;
     if (l.uses_epoll()) {
       fd_entry& e = l.epoll.entry(fd);
-      if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0) {
+      if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
         e.streak = 0;
         node.run = &retry;
         l.shared.ready.push_back(&node);
