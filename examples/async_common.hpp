@@ -15,9 +15,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -66,9 +69,12 @@ inline void raise_descriptor_limit() noexcept {
   }
 }
 
-/// SIGINT and SIGTERM, blocked in every thread (make it first in main) and waited for by
-/// main; then an eventfd becomes readable, and every loop, waiting on it with
-/// async_wait_readable, stops.
+/// SIGINT and SIGTERM, blocked (make this first in main, before any thread starts, so
+/// that every thread inherits the mask) and read through a signalfd that the first loop
+/// waits on; that loop then makes an eventfd readable, and every other loop, waiting on it,
+/// stops too. No thread sits in sigwait: with a second thread glibc makes every recv and
+/// send a cancellation point, some 90 instructions each, which a single-threaded server
+/// does not pay. SIGPIPE cannot come: berth sends with MSG_NOSIGNAL.
 class stop_signals {
  public:
   stop_signals() {
@@ -77,23 +83,26 @@ class stop_signals {
     ::sigaddset(&set_, SIGTERM);
     if (const int err = ::pthread_sigmask(SIG_BLOCK, &set_, nullptr))
       throw failure("pthread_sigmask: " + std::string(std::strerror(err)));
-    const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0) throw failure(errno_text("eventfd"));
-    event_ = berth::descriptor(fd);
+    const int sfd = ::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) throw failure(errno_text("signalfd"));
+    signal_ = berth::descriptor(sfd);
+    const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0) throw failure(errno_text("eventfd"));
+    event_ = berth::descriptor(efd);
   }
-  /// Waits for SIGINT or SIGTERM, then makes the eventfd readable.
-  void wait_and_notify() {
-    int number = 0;
-    while (::sigwait(&set_, &number) != 0) {
-    }
+  /// Makes the eventfd readable: every loop stops.
+  void notify() noexcept {
     const std::uint64_t one = 1;
     (void)!::write(event_.native_handle(), &one, sizeof one);
   }
-  /// What the loops wait on.
+  /// Readable once SIGINT or SIGTERM arrived (the first loop waits on it).
+  berth::descriptor& signal() noexcept { return signal_; }
+  /// Readable once notify() was called (the other loops wait on it).
   berth::descriptor& event() noexcept { return event_; }
 
  private:
   sigset_t set_{};
+  berth::descriptor signal_;
   berth::descriptor event_;
 };
 
@@ -164,9 +173,11 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
   }
 }
 
-/// Stops `loop` once `stop` is readable.
-inline berth::task<> stop_when(berth::event_loop& loop, berth::descriptor& stop) {
-  co_await berth::async_wait_readable(stop);
+/// Stops `loop` once `stop` is readable; the first loop waits for the signal and then
+/// tells the others (`signals.notify()`).
+inline berth::task<> stop_when(berth::event_loop& loop, stop_signals& signals, bool first) {
+  co_await berth::async_wait_readable(first ? signals.signal() : signals.event());
+  if (first) signals.notify();
   loop.stop();
 }
 
@@ -188,52 +199,58 @@ void run_async_server(const async_options& options, const std::string& program, 
         const bool shared = std::is_same_v<typename endpoint_type::family, berth::local>;
         for (std::size_t i = 1; i < options.threads && !shared; ++i) acceptors.push_back(reuse_port_listener(where));
 
-        // Each loop is made on its own thread (an io_uring ring's one issuer); a loop that
-        // cannot be made is reported before anything listens.
-        std::vector<std::thread> threads;
+        // Loop 0 runs on this thread, the others on threads of their own, each loop made on
+        // the thread that runs it (an io_uring ring's one issuer). A loop that cannot be
+        // made is reported before anything is announced.
         std::vector<std::string> errors(options.threads);
         std::vector<int> ready(options.threads, 0);
         std::mutex mutex;
         std::condition_variable made;
-        for (std::size_t i = 0; i < options.threads; ++i) {
-          threads.emplace_back([&, i] {
-            std::error_code ec;
-            auto loop = std::make_unique<berth::event_loop>(options.backend, ec);
-            {
-              const std::lock_guard lock(mutex);
-              if (ec) errors[i] = "cannot make an event loop: " + ec.message();
-              ready[i] = ec ? 2 : 1;
+        const auto serve_on = [&](std::size_t i, bool announce) {
+          std::error_code ec;
+          auto loop = std::make_unique<berth::event_loop>(options.backend, ec);
+          {
+            const std::lock_guard lock(mutex);
+            if (ec) errors[i] = "cannot make an event loop: " + ec.message();
+            ready[i] = ec ? 2 : 1;
+          }
+          made.notify_all();
+          if (ec) return;
+          if (announce) {  // once every loop exists
+            std::unique_lock lock(mutex);
+            made.wait(lock, [&] { return std::find(ready.begin(), ready.end(), 0) == ready.end(); });
+            for (const std::string& e : errors) {
+              if (!e.empty()) {
+                lock.unlock();
+                signals.notify();
+                throw failure(e);
+              }
             }
-            made.notify_all();
-            if (ec) return;
-            acceptor_type& acceptor = acceptors[shared ? 0 : i];
-            loop->spawn(stop_when(*loop, signals.event()));
+            std::cout << "listening on " << acceptors[0].local_endpoint() << std::endl;
+          }
+          acceptor_type& acceptor = acceptors[shared ? 0 : i];
+          loop->spawn(stop_when(*loop, signals, i == 0));
+          loop->run(accept_loop(acceptor, program, serve));
+        };
+        std::vector<std::thread> threads;
+        for (std::size_t i = 1; i < options.threads; ++i)
+          threads.emplace_back([&, i] {
             try {
-              loop->run(accept_loop(acceptor, program, serve));
+              serve_on(i, false);
             } catch (const std::exception& e) {
               std::cerr << program << ": " << e.what() << '\n';
+              signals.notify();
             }
           });
+        try {
+          serve_on(0, true);
+        } catch (...) {
+          signals.notify();
+          for (std::thread& t : threads) t.join();
+          throw;
         }
-        {
-          std::unique_lock lock(mutex);
-          made.wait(lock, [&] {
-            for (int r : ready)
-              if (r == 0) return false;
-            return true;
-          });
-        }
-        for (const std::string& e : errors) {
-          if (!e.empty()) {
-            const std::uint64_t one = 1;
-            (void)!::write(signals.event().native_handle(), &one, sizeof one);
-            for (std::thread& t : threads) t.join();
-            throw failure(e);
-          }
-        }
-        std::cout << "listening on " << acceptors[0].local_endpoint() << std::endl;
-        signals.wait_and_notify();
         for (std::thread& t : threads) t.join();
+        if (!errors[0].empty()) throw failure(errors[0]);
       },
       options.where);
 }

@@ -97,13 +97,17 @@ class epoll_reactor {
     if (static_cast<std::size_t>(fd) < table_.size()) table_[static_cast<std::size_t>(fd)].epoch = 0;
   }
 
-  /// One attempt of `op`, its outcome written into the readiness flags.
-  [[gnu::always_inline]] step_result attempt(op_state* op) {
-    const step_result r = op->step(op);
+  /// One attempt of `op` (through its behaviour table), its outcome written into the
+  /// readiness flags.
+  step_result attempt(op_state* op) {
+    const step_result r = op->does->step(op);
+    return note(table_[static_cast<std::size_t>(op->fd)], op->dir, r);  // read again: accept may grow it
+  }
+  /// Writes the outcome `r` of an attempt in direction `d` into `e`'s readiness flags.
+  [[gnu::always_inline]] static step_result note(fd_entry& e, direction d, step_result r) noexcept {
     if (r != step_result::done) [[unlikely]] {
-      fd_entry& e = table_[static_cast<std::size_t>(op->fd)];  // again: accept may have grown it
       if (r == step_result::would_block)
-        (op->dir == direction::read ? e.readable : e.writable) = 0;
+        (d == direction::read ? e.readable : e.writable) = 0;
       else if (e.hangup == 0)
         e.readable = 0;
     }
@@ -174,19 +178,22 @@ class epoll_reactor {
     return r.err == EEXIST ? 0 : r.err;
   }
 
+  // A descriptor's edge: its flags, then its reader and its writer tried. One that
+  // completes is resumed here and now, as a hand-written loop handles each event in turn
+  // (its task runs until it next waits; everything below is read again from the table
+  // afterwards, which that task may have changed).
   void dispatch(int fd, unsigned events, loop_shared& shared) {
     if (static_cast<std::size_t>(fd) >= table_.size()) return;
     fd_entry* e = &table_[static_cast<std::size_t>(fd)];
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->readable = 1;
-    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->hangup = 1;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) [[unlikely]]
+      e->hangup = 1;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
     if (e->reader != nullptr && e->readable != 0) {
       op_state* op = e->reader;
       if (attempt(op) != step_result::would_block) {
         table_[static_cast<std::size_t>(fd)].reader = nullptr;
-        op->waiting = false;
-        --shared.waiting;
-        shared.finish(op);
+        wake(op, shared);
       }
       e = &table_[static_cast<std::size_t>(fd)];
     }
@@ -194,11 +201,16 @@ class epoll_reactor {
       op_state* op = e->writer;
       if (attempt(op) != step_result::would_block) {
         table_[static_cast<std::size_t>(fd)].writer = nullptr;
-        op->waiting = false;
-        --shared.waiting;
-        shared.finish(op);
+        wake(op, shared);
       }
     }
+  }
+
+  static void wake(op_state* op, loop_shared& shared) {
+    op->waiting = false;
+    --shared.waiting;
+    shared.timers.remove(&op->timer);
+    op->waiter.resume();
   }
 
   int epoll_ = -1;

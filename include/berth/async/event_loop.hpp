@@ -66,7 +66,7 @@ class loop_core {
   /// run), then fires the timers that are due. 0, EDEADLK when nothing could ever wake
   /// the loop, or the backend's errno.
   int turn(std::coroutine_handle<> root) {
-    run_ready();
+    if (!shared.ready.empty()) run_ready();
     if (root.done() || stop_requested_) return 0;
     const bool more = !shared.ready.empty();
     const bool timers = !shared.timers.empty();

@@ -109,9 +109,10 @@ class uring {
   /// Submits `op` (and its linked timeout when it has a deadline) with the next enter.
   void submit(op_state* op, loop_shared& shared) {
     io_uring_sqe* sqe = reserve(op->has_deadline() ? 2 : 1, shared);
-    op->prepare(op, sqe);
+    op->does->prepare(op, sqe);
     sqe->user_data = reinterpret_cast<std::uint64_t>(op);
     op->in_flight = true;
+    op->flight.op = op;
     flight_.push_back(&op->flight);
     ++shared.waiting;
     if (op->has_deadline()) {
@@ -207,7 +208,7 @@ class uring {
         op->flight.unlink();
         --shared.waiting;
         if (op->cancelled) continue;
-        if (op->complete(op, res)) shared.finish(op);
+        if (op->does->complete(op, res)) shared.finish(op);
       }
     }
   }

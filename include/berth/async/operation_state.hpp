@@ -105,8 +105,13 @@ class timer_heap {
     t->index = heap_.size() - 1;
     up(t->index);
   }
-  void remove(timer_node* t) noexcept {
-    if (!t->queued()) return;
+  [[gnu::always_inline]] void remove(timer_node* t) noexcept {
+    if (t->queued()) [[unlikely]]
+      remove_queued(t);
+  }
+
+ private:
+  [[gnu::noinline]] void remove_queued(timer_node* t) noexcept {
     const std::size_t i = t->index;
     const std::size_t last = heap_.size() - 1;
     t->index = timer_node::not_queued;
@@ -121,7 +126,6 @@ class timer_heap {
     }
   }
 
- private:
   void swap_at(std::size_t a, std::size_t b) noexcept {
     timer_node* t = heap_[a];
     heap_[a] = heap_[b];
@@ -187,13 +191,17 @@ struct op_state {
   bool cancelled = false;  // io_uring: being cancelled; its completion is only collected
   bool timed_out = false;  // the deadline passed first
 
-  // epoll: one attempt (MSG_DONTWAIT, or on a non-blocking listener).
-  step_result (*step)(op_state*) = nullptr;
-  // io_uring: a completion came with `res`; true when the operation finished (false: it
-  // submitted its next part).
-  bool (*complete)(op_state*, int res) = nullptr;
-  // io_uring: fills the submission (opcode, fd, buffers) for the next part.
-  void (*prepare)(op_state*, io_uring_sqe*) = nullptr;
+  /// What the operation does, one table per operation type.
+  struct behaviour {
+    // epoll: one attempt (MSG_DONTWAIT, or on a non-blocking listener).
+    step_result (*step)(op_state*);
+    // io_uring: a completion came with `res`; true when the operation finished (false: it
+    // submitted its next part).
+    bool (*complete)(op_state*, int res);
+    // io_uring: fills the submission (opcode, fd, buffers) for the next part.
+    void (*prepare)(op_state*, io_uring_sqe*);
+  };
+  const behaviour* does = nullptr;
 
   struct op_timer : timer_node {
     op_state* op = nullptr;
@@ -201,16 +209,17 @@ struct op_state {
   struct op_flight : list_link {
     op_state* op = nullptr;
   } flight;                        // io_uring: the loop's list of operations in flight
-  __kernel_timespec timeout_at{};  // io_uring: the linked timeout's absolute deadline
+  __kernel_timespec timeout_at;    // io_uring: the linked timeout's absolute deadline (set before use)
 
   bool has_deadline() const noexcept { return deadline != async_clock::time_point::max(); }
-  /// Points the nodes back at this object: done when the operation starts (an awaiter
-  /// may be moved before that, into with_timeout, never after).
-  void bind_nodes() noexcept {
-    node.op = this;
-    timer.op = this;
-    flight.op = this;
-  }
+  /// Points the ready node back at this object: done when the operation starts (an
+  /// awaiter may be moved before that, into with_timeout, never after); the timer's and
+  /// the flight's are set when they are used.
+  void bind_nodes() noexcept { node.op = this; }
+  /// Whether the operation is still anywhere in the loop (waiting, in flight, on the
+  /// timer heap, queued): only then does its destruction have anything to undo.
+  /// (The deadline's timer is in the heap only while the operation waits.)
+  bool pending() const noexcept { return waiting | in_flight | node.linked(); }
 };
 
 /// What the backends hand finished operations to: the queue of work for the next turn, the

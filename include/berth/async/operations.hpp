@@ -55,7 +55,13 @@ struct op_sink {
 template <>
 struct op_sink<std::error_code&> {
   explicit op_sink(std::error_code& code) noexcept : ec(&code) {}
-  void deliver(int err, const char*) const noexcept { assign(*ec, err); }
+  void deliver(int err, const char*) const noexcept {
+    if (err == 0) [[likely]] {
+      if (ec->value() != 0) ec->clear();  // already clear: not even system_category() is called
+    } else {
+      assign(*ec, err);
+    }
+  }
   std::error_code* ec;
 };
 
@@ -72,14 +78,13 @@ class async_op : protected op_state {
   async_op(int descriptor, direction d, const void* owner) noexcept : owner_(owner) {
     fd = descriptor;
     dir = d;
-    step = &step_of;
-    complete = &complete_of;
-    prepare = &prepare_of;
+    does = &table;
   }
   async_op(async_op&&) noexcept = default;  // only before it is awaited (into with_timeout)
   async_op& operator=(async_op&&) = delete;
-  ~async_op() {
-    if (loop != nullptr) abandon();
+  [[gnu::always_inline]] ~async_op() {
+    if (loop != nullptr && pending()) [[unlikely]]
+      abandon();
   }
 
   /// epoll: tries the operation now when the socket may be ready, within the budget.
@@ -89,8 +94,11 @@ class async_op : protected op_state {
     if (l.uses_epoll()) {
       fd_entry& e = l.epoll.claim(fd, owner_);
       if ((dir == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
-        if (l.epoll.attempt(this) != step_result::would_block) {
-          ++l.epoll.entry(fd).streak;
+        const step_result r = self().epoll_step();
+        // An accept may have grown the table (the descriptor it made): read it again.
+        fd_entry& now = Derived::grows_table ? l.epoll.entry(fd) : e;
+        if (epoll_reactor::note(now, dir, r) != step_result::would_block) {
+          ++now.streak;
           return true;
         }
       }
@@ -149,6 +157,7 @@ class async_op : protected op_state {
     if (has_deadline()) {
       timer.deadline = deadline;
       timer.fire = &deadline_passed;
+      timer.op = this;
       l.shared.timers.push(&timer);
     }
     return true;
@@ -183,6 +192,7 @@ class async_op : protected op_state {
     return d->uring_complete(res);
   }
   static void prepare_of(op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); }
+  static constexpr behaviour table{&step_of, &complete_of, &prepare_of};
 
   static __kernel_timespec timespec_of(async_clock::time_point at) noexcept {
     const long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
@@ -192,7 +202,7 @@ class async_op : protected op_state {
     return ts;
   }
 
-  void abandon() noexcept {
+  [[gnu::cold, gnu::noinline]] void abandon() noexcept {
     loop_core& l = *loop;
     if (waiting) l.epoll.cancel(this, l.shared);
     l.shared.timers.remove(&timer);
@@ -208,6 +218,9 @@ class async_op : protected op_state {
 template <class Derived, class S>
 class bytes_op : public async_op<Derived> {
  public:
+  /// Whether an epoll attempt may add descriptors to the loop's table (accept does).
+  static constexpr bool grows_table = false;
+
   template <class... Sink>
   bytes_op(int handle, direction d, const void* owner, Sink&&... sink) noexcept
       : async_op<Derived>(handle, d, owner), sink_(std::forward<Sink>(sink)...) {}
@@ -320,7 +333,7 @@ class read_op : public bytes_op<read_op<S>, S> {
   read_op(int handle, const void* owner, mutable_bytes b, Sink&&... sink) noexcept
       : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b) {}
 
-  bool await_ready() {
+  [[gnu::always_inline]] bool await_ready() {
     if (buffer_.size == 0) return true;  // nothing to read: no system call, as read() makes none
     return base::await_ready();
   }
@@ -384,7 +397,7 @@ class write_op : public bytes_op<write_op<S>, S> {
   write_op(int handle, const void* owner, const_bytes b, Sink&&... sink) noexcept
       : base(handle, direction::write, owner, std::forward<Sink>(sink)...), buffer_(b) {}
 
-  bool await_ready() {
+  [[gnu::always_inline]] bool await_ready() {
     if (buffer_.size == 0) return true;
     return base::await_ready();
   }
@@ -635,6 +648,7 @@ class accept_op : public bytes_op<accept_op<F, T, S>, S> {
   using endpoint_type = typename F::endpoint;
 
  public:
+  static constexpr bool grows_table = true;
   template <class... Sink>
   accept_op(int handle, const void* owner, endpoint_type* peer, Sink&&... sink) noexcept
       : base(handle, direction::read, owner, std::forward<Sink>(sink)...), peer_(peer) {}
