@@ -131,7 +131,7 @@ class uring {
   /// Cancels `op`, in flight, and collects its completion before returning; other
   /// completions collected meanwhile are queued.
   void cancel(op_state* op, loop_shared& shared) noexcept {
-    if (!op->in_flight) return;
+    if (!op->in_flight || broken_) return;
     op->cancelled = true;
     request_cancel(op, shared);
     for (int tries = 0; op->in_flight && tries < 1000000; ++tries) {
@@ -158,7 +158,15 @@ class uring {
       reap(shared);
       if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) break;
     }
-    flight_.splice_back(requested);  // only if the kernel stopped answering
+    // Anything left: the kernel stopped answering (the loop is destroyed on a thread that
+    // is not the ring's issuer). Closing the ring cancels those requests; nothing here
+    // may wait for them any more.
+    while (!requested.empty()) {
+      op_state* op = static_cast<op_state::op_flight*>(requested.pop_front())->op;
+      op->in_flight = false;
+      --shared.waiting;
+      broken_ = true;
+    }
   }
 
   /// Whether submissions wait for the next enter.
@@ -313,6 +321,7 @@ class uring {
   unsigned flags_ = 0;
   unsigned enter_flags_ = 0;
   bool enabled_ = false;
+  bool broken_ = false;  // completions can no longer be collected (see cancel_all)
 
   void* sq_map_ = nullptr;
   void* cq_map_ = nullptr;
