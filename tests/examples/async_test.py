@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 
+from echo_test import concurrent_clients, echoed_or_closed, round_trip
 from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check,
                      cpu_share, main, program, recv_exactly, require_ipv6, run, temp_path,
                      wait_until)
@@ -40,40 +41,6 @@ def raise_own_limit(n):
 
 
 # ---- async_echo_server -------------------------------------------------------------------
-
-def round_trip(srv, data):
-    with srv.connect() as s:
-        sender = threading.Thread(target=s.sendall, args=(data,))
-        sender.start()
-        echoed = recv_exactly(s, len(data))
-        sender.join(TIMEOUT)
-        s.shutdown(socket.SHUT_WR)
-        check(s.recv(1) == b"", "the server did not close after our end of stream")
-    check(echoed == data, f"{len(data)} bytes sent, different bytes echoed")
-
-
-def concurrent_clients(srv, count=50):
-    """`count` clients at once, each echoed while the others stay connected."""
-    clients = [srv.connect() for _ in range(count)]
-    errors = []
-
-    def talk(i, s):
-        try:
-            message = f"client {i} ".encode() * 300
-            s.sendall(message)
-            check(recv_exactly(s, len(message)) == message, f"client {i}: wrong echo")
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(f"client {i}: {e!r}")
-
-    threads = [threading.Thread(target=talk, args=(i, s)) for i, s in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT * 2)
-    for s in clients:
-        s.close()
-    check(not errors, "; ".join(errors))
-
 
 def exercise(srv):
     round_trip(srv, b"hello\n")
@@ -137,27 +104,6 @@ def test_echo_socat():
                                input=PAYLOAD[:50000])
         check(status == 0 and out == PAYLOAD[:50000], f"socat: status {status}, {len(out)} bytes; {err}")
         srv.stop()
-
-
-def echoed_or_closed(s, message, within=5.0):
-    data = b""
-    try:
-        s.sendall(message)
-        s.settimeout(within)
-        while len(data) < len(message):
-            chunk = s.recv(len(message) - len(data))
-            if not chunk:
-                break
-            data += chunk
-    except (ConnectionResetError, BrokenPipeError):
-        pass
-    except socket.timeout:
-        raise TestFailure(f"a client was neither echoed nor closed within {within} s")
-    s.settimeout(TIMEOUT)
-    if data == message:
-        return "echoed"
-    check(data == b"", f"part of an echo, then the end of the stream: {data!r}")
-    return "closed"
 
 
 def test_echo_descriptor_limit():

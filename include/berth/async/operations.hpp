@@ -65,6 +65,21 @@ struct op_sink<std::error_code&> {
   std::error_code* ec;
 };
 
+/// One non-blocking call made again while a signal interrupts it (MSG_DONTWAIT: it never
+/// waits, so there is no time limit to keep).
+template <class Call>
+[[gnu::always_inline]] inline sys::result once(Call call) noexcept {
+  sys::result r;
+  do r = call();
+  while (r.err == EINTR);
+  return r;
+}
+
+/// An io_uring completion's result as a single call's (res >= 0, or -errno).
+constexpr sys::result result_of_completion(int res) noexcept {
+  return res >= 0 ? sys::result{res, 0} : sys::result{-1, -res};
+}
+
 /// Whether an errno ends what the connection can do (end of stream aside): the loop then
 /// forgets what it knew of the descriptor, which is likely to be closed next.
 constexpr bool ends_connection(int err) noexcept { return err != 0 && err != EAGAIN && err != EINTR; }
@@ -260,9 +275,7 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
 
   step_result epoll_step() noexcept {
-    sys::result r;
-    do r = sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT);
-    while (r.err == EINTR);
+    const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
     if (r.value > 0 && static_cast<std::size_t>(r.value) < buffer_.size) [[likely]] return step_result::done_drained;
@@ -276,7 +289,7 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
     sqe->len = static_cast<unsigned>(buffer_.size);
   }
   bool uring_complete(int res) noexcept {
-    this->result_ = res >= 0 ? io_result{static_cast<std::size_t>(res), 0} : io_result{0, -res};
+    this->result_ = to_io(result_of_completion(res));
     return true;
   }
 
@@ -297,9 +310,7 @@ class write_some_op : public bytes_op<write_some_op<S>, S> {
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
 
   step_result epoll_step() noexcept {
-    sys::result r;
-    do r = sys::send(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT);
-    while (r.err == EINTR);
+    const sys::result r = once([&] { return sys::send(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
     if (r.err != 0) this->note_end(false);
@@ -313,7 +324,7 @@ class write_some_op : public bytes_op<write_some_op<S>, S> {
     sqe->msg_flags = static_cast<unsigned>(flags_);
   }
   bool uring_complete(int res) noexcept {
-    this->result_ = res >= 0 ? io_result{static_cast<std::size_t>(res), 0} : io_result{0, -res};
+    this->result_ = to_io(result_of_completion(res));
     return true;
   }
 
@@ -457,9 +468,7 @@ class receive_op : public bytes_op<receive_op<S>, S> {
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_receive"); }
 
   step_result epoll_step() noexcept {
-    sys::result r;
-    do r = sys::recv(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT);
-    while (r.err == EINTR);
+    const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = message_received(r, buffer_.size);
     if (r.err != 0) this->note_end(false);
@@ -473,7 +482,7 @@ class receive_op : public bytes_op<receive_op<S>, S> {
     sqe->msg_flags = MSG_TRUNC;
   }
   bool uring_complete(int res) noexcept {
-    this->result_ = message_received(res >= 0 ? sys::result{res, 0} : sys::result{-1, -res}, buffer_.size);
+    this->result_ = message_received(result_of_completion(res), buffer_.size);
     return true;
   }
 
@@ -497,9 +506,9 @@ class receive_from_op : public bytes_op<receive_from_op<E, S>, S> {
 
   step_result epoll_step() noexcept {
     socklen_t size = E::capacity();
-    sys::result r;
-    do r = sys::recvfrom(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT, from_->data(), &size);
-    while (r.err == EINTR);
+    const sys::result r = once([&] {
+      return sys::recvfrom(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT, from_->data(), &size);
+    });
     if (r.err == EAGAIN) return step_result::would_block;
     finish(r, size);
     return step_result::done;
@@ -518,7 +527,7 @@ class receive_from_op : public bytes_op<receive_from_op<E, S>, S> {
     sqe->msg_flags = MSG_TRUNC;
   }
   bool uring_complete(int res) noexcept {
-    finish(res >= 0 ? sys::result{res, 0} : sys::result{-1, -res}, message_.msg_namelen);
+    finish(result_of_completion(res), message_.msg_namelen);
     return true;
   }
 
@@ -557,9 +566,7 @@ class send_op : public bytes_op<send_op<S>, S> {
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
 
   step_result epoll_step() noexcept {
-    sys::result r;
-    do r = sys::sendto(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT, to_, to_size_);
-    while (r.err == EINTR);
+    const sys::result r = once([&] { return sys::sendto(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT, to_, to_size_); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
     if (r.err != 0 && flags_ != 0) this->note_end(false);
@@ -579,7 +586,7 @@ class send_op : public bytes_op<send_op<S>, S> {
     sqe->msg_flags = static_cast<unsigned>(flags_);
   }
   bool uring_complete(int res) noexcept {
-    this->result_ = res >= 0 ? io_result{static_cast<std::size_t>(res), 0} : io_result{0, -res};
+    this->result_ = to_io(result_of_completion(res));
     return true;
   }
 
@@ -613,9 +620,7 @@ class wait_op : public bytes_op<wait_op<S>, S> {
   step_result epoll_step() noexcept {
     if (this->waiting) return step_result::done;  // woken by the edge itself
     pollfd p{this->fd, static_cast<short>(this->dir == direction::read ? POLLIN : POLLOUT), 0};
-    sys::result r;
-    do r = sys::poll(&p, 1, 0);
-    while (r.err == EINTR);
+    const sys::result r = once([&] { return sys::poll(&p, 1, 0); });
     if (r.err != 0) {
       this->result_.err = r.err;
       return step_result::done;
@@ -673,9 +678,9 @@ class accept_op : public bytes_op<accept_op<F, T, S>, S> {
       e.nonblocking = 1;
     }
     size_ = endpoint_type::capacity();
-    sys::result r;
-    do r = sys::accept4(this->fd, peer_ ? peer_->data() : nullptr, peer_ ? &size_ : nullptr, SOCK_CLOEXEC);
-    while (r.err == EINTR);
+    const sys::result r = once([&] {
+      return sys::accept4(this->fd, peer_ ? peer_->data() : nullptr, peer_ ? &size_ : nullptr, SOCK_CLOEXEC);
+    });
     if (r.err == EAGAIN) return step_result::would_block;
     finish(r);
     if (accepted_ >= 0) this->the_loop().epoll.fresh(accepted_, false);
@@ -690,7 +695,7 @@ class accept_op : public bytes_op<accept_op<F, T, S>, S> {
     sqe->accept_flags = SOCK_CLOEXEC;
   }
   bool uring_complete(int res) noexcept {
-    finish(res >= 0 ? sys::result{res, 0} : sys::result{-1, -res});
+    finish(result_of_completion(res));
     return true;
   }
 

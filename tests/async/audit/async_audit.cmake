@@ -8,6 +8,9 @@
 #    once); on epoll, recv + send + at most one epoll_wait per message; on io_uring at most
 #    two io_uring_enter per message (a client with one message in flight: submit the send,
 #    then the receive, as the hand-written server pays).
+# Whether the first read finds the first message already there, or waits for it, depends
+# on timing, which two runs need not share: `slack` calls either way are start-up, not
+# messages (a per-message cost would show as 2,000).
 #  - immediate (epoll): an operation that can complete at once makes exactly its one
 #    system call: N sends, N recvs, no epoll_wait, no epoll_ctl.
 cmake_minimum_required(VERSION 3.21)
@@ -59,25 +62,29 @@ foreach(_name IN LISTS _names)
 endforeach()
 message("system calls of ${SCENARIO} on ${BACKEND} (strace -c, ${_n2} messages minus ${_n1}):\n${_report}")
 
+set(_slack 3)
+math(EXPR _runs_low "${_runs} - ${_slack}")
+math(EXPR _runs_high "${_runs} + ${_slack}")
 set(_failed "")
-if(NOT _d_epoll_ctl EQUAL 0)
+if(_d_epoll_ctl GREATER _slack OR _d_epoll_ctl LESS -${_slack})
   list(APPEND _failed "epoll_ctl grew with the number of messages (${_d_epoll_ctl})")
 endif()
 if(SCENARIO STREQUAL "echo")
   if(BACKEND STREQUAL "epoll")
-    if(NOT _d_recvfrom EQUAL _runs OR NOT _d_sendto EQUAL _runs)
+    if(_d_recvfrom LESS _runs_low OR _d_recvfrom GREATER _runs_high OR _d_sendto LESS _runs_low
+       OR _d_sendto GREATER _runs_high)
       list(APPEND _failed "not one recv and one send per message")
     endif()
-    if(_d_epoll_wait GREATER _runs)
+    if(_d_epoll_wait GREATER _runs_high)
       list(APPEND _failed "more than one epoll_wait per message")
     endif()
   else()
-    math(EXPR _limit "2 * ${_runs} + ${_runs} / 10")
+    math(EXPR _limit "2 * ${_runs} + ${_slack}")
     if(_d_io_uring_enter GREATER _limit)
       list(APPEND _failed "more than two io_uring_enter per message (${_d_io_uring_enter})")
     endif()
-    if(NOT _d_recvfrom EQUAL 0 OR NOT _d_sendto EQUAL 0)
-      list(APPEND _failed "io_uring made recv or send system calls")
+    if(_d_recvfrom GREATER _slack OR _d_sendto GREATER _slack)
+      list(APPEND _failed "io_uring made recv or send system calls per message")
     endif()
   endif()
 elseif(SCENARIO STREQUAL "immediate")
