@@ -104,7 +104,7 @@ berth::task<> serve(room<Socket>& everyone, Socket s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return example::run("async_chat_server", [&] {
+  return example::run_server_program("async_chat_server", [&] {
     auto options = example::parse_async_options(argc, argv, "async_chat_server");
     options.threads = 1;  // one room, on one loop
     // The room, one per family the endpoint may be of; the loop's thread is its only user.

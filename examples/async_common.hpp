@@ -36,6 +36,28 @@
 
 namespace example {
 
+/// The backend asked for is not available on this machine (io_uring refused by the
+/// kernel): the program says so and exits with status 3.
+struct backend_unavailable : failure {
+  using failure::failure;
+};
+inline constexpr int backend_unavailable_status = 3;
+
+/// example::run, and status 3 for backend_unavailable.
+template <class Body>
+int run_server_program(const char* program, Body body) {
+  int status = 0;
+  const int result = run(program, [&] {
+    try {
+      body();
+    } catch (const backend_unavailable& e) {
+      std::cerr << program << ": " << e.what() << '\n';
+      status = backend_unavailable_status;
+    }
+  });
+  return status != 0 ? status : result;
+}
+
 /// --backend epoll|io_uring and --threads N, beside --listen.
 struct async_options {
   berth::any_endpoint where;
@@ -215,7 +237,10 @@ void run_async_server(const async_options& options, const std::string& program, 
             ready[i] = ec ? 2 : 1;
           }
           made.notify_all();
-          if (ec) return;
+          if (ec) {
+            signals.notify();  // one loop missing: none serves
+            return;
+          }
           if (announce) {  // once every loop exists
             std::unique_lock lock(mutex);
             made.wait(lock, [&] { return std::find(ready.begin(), ready.end(), 0) == ready.end(); });
@@ -223,6 +248,8 @@ void run_async_server(const async_options& options, const std::string& program, 
               if (!e.empty()) {
                 lock.unlock();
                 signals.notify();
+                if (e.find(std::make_error_code(std::errc::function_not_supported).message()) != std::string::npos)
+                  throw backend_unavailable(e);
                 throw failure(e);
               }
             }
@@ -250,7 +277,12 @@ void run_async_server(const async_options& options, const std::string& program, 
           throw;
         }
         for (std::thread& t : threads) t.join();
-        if (!errors[0].empty()) throw failure(errors[0]);
+        for (const std::string& e : errors) {
+          if (e.empty()) continue;
+          if (e.find(std::make_error_code(std::errc::function_not_supported).message()) != std::string::npos)
+            throw backend_unavailable(e);
+          throw failure(e);
+        }
       },
       options.where);
 }

@@ -182,7 +182,7 @@ berth::task<> serve(Socket connection) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return example::run("async_http_hello", [&] {
+  return example::run_server_program("async_http_hello", [&] {
     const auto options = example::parse_async_options(argc, argv, "async_http_hello");
     example::run_async_server(options, "async_http_hello", [](auto connection) { return serve(std::move(connection)); });
   });

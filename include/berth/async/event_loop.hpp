@@ -97,7 +97,7 @@ class loop_core {
         }
         const int err = ring.enter(more ? 0 : 1, timeout);
         if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) return err;
-        ring.reap(shared);
+        ring.reap(shared, true);
       }
     }
     if (!shared.timers.empty()) fire_timers(async_clock::now());

@@ -194,29 +194,34 @@ class uring {
     return 0;
   }
 
-  /// Collects every completion posted: each operation's result goes to it, and those that
-  /// finished are queued.
-  void reap(loop_shared& shared) noexcept {
-    unsigned head = *cq_head_;
+  /// Collects every completion posted: each operation's result goes to it, and one that
+  /// finished is resumed at once (`resume`, from the loop's turn, as the epoll backend
+  /// resumes a task from its event) or queued (from a cancellation, inside a destructor,
+  /// where no task may run). The head is read again for each completion: a task resumed
+  /// here may itself collect completions (cancelling another operation).
+  void reap(loop_shared& shared, bool resume = false) noexcept {
     for (;;) {
-      const unsigned tail = __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE);
-      if (head == tail) break;
-      while (head != tail) {
-        const io_uring_cqe& cqe = cqes_[head & cq_mask_];
-        const std::uint64_t data = cqe.user_data;
-        const int res = cqe.res;
-        ++head;
-        __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
-        if (data == 0) {
-          --sentinels_;
-          continue;
-        }
-        op_state* op = reinterpret_cast<op_state*>(data);
-        op->in_flight = false;
-        op->flight.unlink();
-        --shared.waiting;
-        if (op->cancelled) continue;
-        if (op->does->complete(op, res)) shared.finish(op);
+      const unsigned head = *cq_head_;
+      if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) break;
+      const io_uring_cqe& cqe = cqes_[head & cq_mask_];
+      const std::uint64_t data = cqe.user_data;
+      const int res = cqe.res;
+      __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
+      if (data == 0) {
+        --sentinels_;
+        continue;
+      }
+      op_state* op = reinterpret_cast<op_state*>(data);
+      op->in_flight = false;
+      op->flight.unlink();
+      --shared.waiting;
+      if (op->cancelled) continue;
+      if (!op->does->complete(op, res)) continue;  // it submitted its next part
+      if (resume) {
+        shared.timers.remove(&op->timer);
+        op->waiter.resume();
+      } else {
+        shared.finish(op);
       }
     }
   }
