@@ -1,7 +1,9 @@
 #ifndef BERTH_BERTH_HPP
 #define BERTH_BERTH_HPP
 
-// Everything in berth. Each header below also compiles on its own.
+// Everything in berth. Each header below also compiles on its own. Asynchronous I/O is
+// <berth/async.hpp>, included separately: it brings <coroutine> and the event loops, and
+// a translation unit that uses neither should not pay for them.
 #include <berth/acceptor.hpp>
 #include <berth/address.hpp>
 #include <berth/ancillary.hpp>

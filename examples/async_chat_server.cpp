@@ -1,0 +1,124 @@
+// async_chat_server: every line a client sends goes to every other client. The program a
+// new user tried to write with poll() glue around berth; here each client is two small
+// tasks on one event loop.
+//
+//   async_chat_server --listen 127.0.0.1:7000 [--backend epoll|io_uring]
+//   nc 127.0.0.1 7000        (in a few terminals: type a line, the others see it)
+//
+// A client is a reader task (lines in) and, while it has lines waiting, a writer task
+// (lines out): a slow client never holds up the others, and one that lets more than 1 MB
+// pile up is disconnected. A line longer than 64 kB is passed on in pieces. One loop
+// (--threads is accepted but the room lives on one thread). SIGINT or SIGTERM stops it
+// with exit status 0.
+
+#include "async_common.hpp"
+
+#include <berth/async.hpp>
+#include <berth/berth.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace {
+
+constexpr std::size_t max_line = 64 * 1024;
+constexpr std::size_t max_backlog = 1024 * 1024;
+
+template <class Socket>
+struct client {
+  explicit client(Socket s) : socket(std::move(s)) {}
+  Socket socket;
+  std::deque<std::string> outbox;  // lines not yet sent
+  std::size_t backlog = 0;         // their bytes
+  bool writing = false;            // a writer task is sending the outbox
+  bool gone = false;               // the reader ended: send nothing more
+};
+
+template <class Socket>
+using room = std::list<std::shared_ptr<client<Socket>>>;
+
+// Sends the client's outbox until it is empty, then ends (the next line starts another).
+template <class Socket>
+berth::task<> drain(std::shared_ptr<client<Socket>> c) {
+  std::error_code ec;
+  while (!c->outbox.empty() && !c->gone) {
+    const std::string line = std::move(c->outbox.front());
+    c->outbox.pop_front();
+    c->backlog -= line.size();
+    co_await berth::async_write(c->socket, line, ec);
+    if (ec) break;
+  }
+  c->writing = false;
+}
+
+template <class Socket>
+berth::task<> broadcast(room<Socket>& everyone, const client<Socket>* from, std::string_view line) {
+  for (auto& other : everyone) {
+    if (other.get() == from || other->gone) continue;
+    if (other->backlog + line.size() > max_backlog) {  // not reading: let it go
+      other->gone = true;
+      std::error_code ignored;
+      other->socket.shutdown(berth::shutdown_type::both, ignored);
+      continue;
+    }
+    other->outbox.emplace_back(line);
+    other->backlog += line.size();
+    if (!other->writing) {
+      other->writing = true;
+      co_await berth::spawn(drain(other));
+    }
+  }
+}
+
+// One client: reads lines and hands each to the others, until the client goes.
+template <class Socket>
+berth::task<> serve(room<Socket>& everyone, Socket s) {
+  auto self = std::make_shared<client<Socket>>(std::move(s));
+  everyone.push_back(self);
+  const auto place = std::prev(everyone.end());
+  std::string pending;
+  char buffer[4096];
+  std::error_code ec;
+  for (;;) {
+    const std::size_t n = co_await berth::async_read_some(self->socket, buffer, ec);
+    if (ec || n == 0 || self->gone) break;
+    pending.append(buffer, n);
+    std::size_t start = 0;
+    for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1)
+      co_await broadcast(everyone, self.get(), std::string_view(pending).substr(start, newline + 1 - start));
+    pending.erase(0, start);
+    if (pending.size() > max_line) {
+      co_await broadcast(everyone, self.get(), pending);
+      pending.clear();
+    }
+  }
+  self->gone = true;
+  everyone.erase(place);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return example::run_server_program("async_chat_server", [&] {
+    auto options = example::parse_async_options(argc, argv, "async_chat_server");
+    options.threads = 1;  // one room, on one loop
+    // The room, one per family the endpoint may be of; the loop's thread is its only user.
+    room<berth::socket<berth::inet, berth::stream>> room4;
+    room<berth::socket<berth::inet6, berth::stream>> room6;
+    room<berth::socket<berth::local, berth::stream>> room_local;
+    example::run_async_server(options, "async_chat_server", [&](auto connection) {
+      using socket_type = decltype(connection);
+      if constexpr (std::is_same_v<socket_type, berth::socket<berth::inet, berth::stream>>)
+        return serve(room4, std::move(connection));
+      else if constexpr (std::is_same_v<socket_type, berth::socket<berth::inet6, berth::stream>>)
+        return serve(room6, std::move(connection));
+      else
+        return serve(room_local, std::move(connection));
+    });
+  });
+}

@@ -1,0 +1,12 @@
+#ifndef BERTH_ASYNC_HPP
+#define BERTH_ASYNC_HPP
+
+// Asynchronous I/O: berth::task, berth::event_loop (epoll or io_uring), the async_*
+// socket operations, with_timeout, sleep_for and sleep_until, spawn. See docs/async.md.
+// Each header below also compiles on its own.
+#include <berth/async/event_loop.hpp>
+#include <berth/async/operations.hpp>
+#include <berth/async/task.hpp>
+#include <berth/async/time.hpp>
+
+#endif  // BERTH_ASYNC_HPP

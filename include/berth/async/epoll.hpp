@@ -1,0 +1,224 @@
+#ifndef BERTH_ASYNC_EPOLL_HPP
+#define BERTH_ASYNC_EPOLL_HPP
+
+// The epoll backend: readiness, edge-triggered, as a careful hand-written loop does it.
+//
+// - Each socket is registered once (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET), the first
+//   time an operation on it has to wait; an operation that can complete at once never
+//   registers anything. No epoll_ctl and no fcntl per operation: reads and writes pass
+//   MSG_DONTWAIT.
+// - Per descriptor the loop remembers whether it may be readable and writable. An
+//   operation is tried first and waits only on EAGAIN; a stream read that comes back
+//   shorter than its buffer means the socket is drained, so the next read waits for the
+//   next edge without a system call that would only say EAGAIN.
+// - A budget of operations per descriptor and wake-up: after 16 in a row that completed
+//   at once (8 echoes), the next one goes to the back of the queue, so one busy
+//   connection cannot starve the others (when there are others: with no other operation
+//   waiting, no timer and nothing queued, it simply goes on).
+//
+// Which socket a descriptor number stands for: the kernel drops a registration by itself
+// when the last reference to the open file goes, and it says nothing. The loop knows a
+// descriptor is new when async_accept or async_connect made it; it forgets what it knew of
+// one when an operation on it saw end of stream or an error, when another socket object
+// (another address) uses that number, and at each run(). See docs/async.md.
+
+#include <berth/async/operation_state.hpp>
+#include <berth/detail/sys_event.hpp>
+
+#include <sys/epoll.h>
+
+#include <cerrno>
+#include <cstddef>
+
+namespace berth::detail {
+
+/// What the loop knows of one descriptor number.
+struct fd_entry {
+  const void* owner;     // the socket object that last used it; nullptr: a new one, unclaimed
+  op_state* reader;      // the operation waiting to read (or accept), if any
+  op_state* writer;      // the operation waiting to write (or connect), if any
+  unsigned epoch;        // the run() it was last checked in; 0: forgotten
+  unsigned char registered;   // in the epoll set
+  unsigned char readable;     // may be readable (no EAGAIN, no short read since the last edge)
+  unsigned char writable;     // may be writable
+  unsigned char hangup;       // the peer closed (RDHUP, HUP, ERR): reads go on to the 0
+  unsigned char nonblocking;  // O_NONBLOCK set by async_accept (listeners only)
+  unsigned char streak;       // operations completed at once since it last waited
+};
+
+class epoll_reactor {
+ public:
+  static constexpr unsigned char budget = 16;
+  static constexpr int max_events = 256;
+
+  epoll_reactor() noexcept = default;
+  epoll_reactor(const epoll_reactor&) = delete;
+  epoll_reactor& operator=(const epoll_reactor&) = delete;
+  ~epoll_reactor() { close(); }
+
+  /// epoll_create1: 0 or the errno.
+  int open() noexcept {
+    const sys::result r = sys::epoll_create();
+    if (r.err != 0) return r.err;
+    epoll_ = static_cast<int>(r.value);
+    return 0;
+  }
+  void close() noexcept {
+    if (epoll_ >= 0) sys::close_quietly(epoll_);
+    epoll_ = -1;
+  }
+  bool is_open() const noexcept { return epoll_ >= 0; }
+
+  /// A new run(): everything known of descriptors is checked again on first use.
+  void new_epoch() noexcept {
+    if (++epoch_ == 0) epoch_ = 1;
+  }
+
+  /// The entry of `fd`, used by the socket object at `owner`.
+  [[gnu::always_inline]] fd_entry& claim(int fd, const void* owner) {
+    if (static_cast<std::size_t>(fd) >= table_.size()) [[unlikely]]
+      grow(fd);
+    fd_entry& e = table_[static_cast<std::size_t>(fd)];
+    if (e.owner != owner || e.epoch != epoch_) [[unlikely]]
+      refresh(e, owner);
+    return e;
+  }
+  fd_entry& entry(int fd) noexcept { return table_[static_cast<std::size_t>(fd)]; }
+
+  /// A descriptor just made by an async operation (accept4, socket + connect): nothing of
+  /// an earlier file with that number holds. `registered`: it is in the epoll set already.
+  void fresh(int fd, bool registered) {
+    if (static_cast<std::size_t>(fd) >= table_.size()) grow(fd);
+    table_[static_cast<std::size_t>(fd)] =
+        fd_entry{nullptr, nullptr, nullptr, epoch_, static_cast<unsigned char>(registered), 1, 1, 0, 0, 0};
+  }
+  /// Forgets what is known of `fd` (end of stream or an error: it may close next).
+  void forget(int fd) noexcept {
+    if (static_cast<std::size_t>(fd) < table_.size()) table_[static_cast<std::size_t>(fd)].epoch = 0;
+  }
+
+  /// One attempt of `op` (through its behaviour table), its outcome written into the
+  /// readiness flags.
+  step_result attempt(op_state* op) {
+    const step_result r = op->does->step(op);
+    return note(table_[static_cast<std::size_t>(op->fd)], op->dir, r);  // read again: accept may grow it
+  }
+  /// Writes the outcome `r` of an attempt in direction `d` into `e`'s readiness flags.
+  [[gnu::always_inline]] static step_result note(fd_entry& e, direction d, step_result r) noexcept {
+    if (r != step_result::done) [[unlikely]] {
+      if (r == step_result::would_block)
+        (d == direction::read ? e.readable : e.writable) = 0;
+      else if (e.hangup == 0)
+        e.readable = 0;
+    }
+    return r;
+  }
+
+  /// Makes `op` the waiter of its direction, registering the descriptor on its first
+  /// wait: 0, or the errno of epoll_ctl.
+  int wait(op_state* op, loop_shared& shared) {
+    fd_entry& e = table_[static_cast<std::size_t>(op->fd)];
+    if (e.registered == 0) [[unlikely]] {
+      if (const int err = add(op->fd)) return err;
+      e.registered = 1;
+    }
+    (op->dir == direction::read ? e.reader : e.writer) = op;
+    e.streak = 0;
+    op->waiting = true;
+    ++shared.waiting;
+    return 0;
+  }
+
+  /// Takes `op` out of its descriptor's waiters (destroyed, or its deadline passed).
+  void cancel(op_state* op, loop_shared& shared) noexcept {
+    if (!op->waiting) return;
+    op->waiting = false;
+    --shared.waiting;
+    if (static_cast<std::size_t>(op->fd) >= table_.size()) return;
+    fd_entry& e = table_[static_cast<std::size_t>(op->fd)];
+    if (e.reader == op) e.reader = nullptr;
+    if (e.writer == op) e.writer = nullptr;
+  }
+
+  /// One epoll_wait (`timeout_ms` -1: until something happens), then every waiter whose
+  /// descriptor became ready is tried and, when it completes, queued. 0 or the errno.
+  int poll(int timeout_ms, loop_shared& shared) {
+    const sys::result r = sys::epoll_wait(epoll_, events_, max_events, timeout_ms);
+    if (r.err != 0) return r.err == EINTR ? 0 : r.err;
+    for (long i = 0; i < r.value; ++i) dispatch(static_cast<int>(events_[i].data.u64), events_[i].events, shared);
+    return 0;
+  }
+
+ private:
+  [[gnu::noinline]] void grow(int fd) {
+    table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{nullptr, nullptr, nullptr, 0, 0, 1, 1, 0, 0, 0});
+  }
+
+  // The entry was used by another socket object, or in an earlier run(), or forgotten: the
+  // number may name another file now. A pending operation on it vouches for it; otherwise
+  // it starts over as unknown (registered again on its first wait: EEXIST is fine).
+  [[gnu::noinline]] void refresh(fd_entry& e, const void* owner) noexcept {
+    if (e.owner == nullptr && e.epoch == epoch_) {
+      e.owner = owner;
+      return;
+    }
+    if (e.reader != nullptr || e.writer != nullptr) {
+      e.owner = owner;
+      e.epoch = epoch_;
+      return;
+    }
+    e = fd_entry{owner, nullptr, nullptr, epoch_, 0, 1, 1, 0, 0, 0};
+  }
+
+  [[gnu::noinline]] int add(int fd) noexcept {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = static_cast<unsigned>(fd);
+    const sys::result r = sys::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+    return r.err == EEXIST ? 0 : r.err;
+  }
+
+  // A descriptor's edge: its flags, then its reader and its writer tried. One that
+  // completes is resumed here and now, as a hand-written loop handles each event in turn
+  // (its task runs until it next waits; everything below is read again from the table
+  // afterwards, which that task may have changed).
+  void dispatch(int fd, unsigned events, loop_shared& shared) {
+    if (static_cast<std::size_t>(fd) >= table_.size()) return;
+    fd_entry* e = &table_[static_cast<std::size_t>(fd)];
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->readable = 1;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) [[unlikely]]
+      e->hangup = 1;
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
+    if (e->reader != nullptr && e->readable != 0) {
+      op_state* op = e->reader;
+      if (attempt(op) != step_result::would_block) {
+        table_[static_cast<std::size_t>(fd)].reader = nullptr;
+        wake(op, shared);
+      }
+      e = &table_[static_cast<std::size_t>(fd)];
+    }
+    if (e->writer != nullptr && e->writable != 0) {
+      op_state* op = e->writer;
+      if (attempt(op) != step_result::would_block) {
+        table_[static_cast<std::size_t>(fd)].writer = nullptr;
+        wake(op, shared);
+      }
+    }
+  }
+
+  static void wake(op_state* op, loop_shared& shared) {
+    op->waiting = false;
+    --shared.waiting;
+    shared.timers.remove(&op->timer);
+    op->waiter.resume();
+  }
+
+  int epoll_ = -1;
+  unsigned epoch_ = 1;
+  pod_array<fd_entry> table_;
+  epoll_event events_[max_events];
+};
+
+}  // namespace berth::detail
+
+#endif  // BERTH_ASYNC_EPOLL_HPP

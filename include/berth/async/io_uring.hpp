@@ -1,0 +1,356 @@
+#ifndef BERTH_ASYNC_IO_URING_HPP
+#define BERTH_ASYNC_IO_URING_HPP
+
+// The io_uring backend, over the kernel's own interface (<linux/io_uring.h>,
+// io_uring_setup, io_uring_enter, io_uring_register, mmap): nothing to link.
+//
+// - Set up with SINGLE_ISSUER and DEFER_TASKRUN where the kernel has them (6.1), else
+//   COOP_TASKRUN, else neither; the ring starts disabled and is enabled by the first
+//   run(), so the thread that runs the loop is its one issuer. Its descriptor is
+//   registered (IORING_REGISTER_RING_FDS) so each io_uring_enter skips the file lookup.
+// - Each operation is one submission (recv, send, accept, connect, poll, recvmsg,
+//   sendmsg) whose user_data is its awaiter; a loop turn is one io_uring_enter that
+//   submits everything queued and waits for a completion.
+// - with_timeout links an IORING_OP_LINK_TIMEOUT (absolute, CLOCK_MONOTONIC) to the
+//   operation; an awaiter destroyed while its operation is in flight submits an
+//   IORING_OP_ASYNC_CANCEL and collects the cancelled completion before it goes, so
+//   buffers stay valid and no request outlives its task. Completions of other operations
+//   collected meanwhile are queued, never run from there.
+// - The loop's destruction cancels and collects every operation still in flight before
+//   any task is destroyed or socket closed: an accept left armed would keep the port
+//   bound after exit (ring teardown is asynchronous). A cancelled request's completion is
+//   always collected before the next one on that socket is armed.
+// - The kernel is probed at run time (IORING_REGISTER_PROBE) for every opcode used, and
+//   for IORING_FEAT_EXT_ARG (a timeout on the wait) and IORING_FEAT_NODROP; anything
+//   missing, or io_uring_setup refused (ENOSYS, EPERM: disabled by sysctl or seccomp), is
+//   reported as ENOSYS, std::errc::function_not_supported.
+
+#include <berth/async/operation_state.hpp>
+#include <berth/detail/sys_event.hpp>
+
+#include <linux/io_uring.h>
+#include <linux/time_types.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace berth::detail {
+
+class uring {
+ public:
+  static constexpr unsigned sq_size = 4096;
+  static constexpr unsigned cq_size = 16384;
+
+  uring() noexcept = default;
+  uring(const uring&) = delete;
+  uring& operator=(const uring&) = delete;
+  ~uring() { close(); }
+
+  /// Sets the ring up and probes it: 0, ENOSYS when io_uring (or something berth needs
+  /// of it) is not available, or another errno.
+  int open() noexcept {
+    static constexpr unsigned attempts[] = {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED |
+            IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE,
+        IORING_SETUP_CQSIZE,
+    };
+    io_uring_params p{};
+    sys::result r{-1, EINVAL};
+    for (const unsigned flags : attempts) {
+      p = io_uring_params{};
+      p.flags = flags;
+      p.cq_entries = cq_size;
+      r = sys::io_uring_setup(sq_size, &p);
+      if (r.err != EINVAL) break;
+    }
+    if (r.err != 0) return r.err == ENOSYS || r.err == EPERM || r.err == EACCES ? ENOSYS : r.err;
+    fd_ = enter_fd_ = static_cast<int>(r.value);
+    flags_ = p.flags;
+    if ((p.features & IORING_FEAT_EXT_ARG) == 0 || (p.features & IORING_FEAT_NODROP) == 0) return fail(ENOSYS);
+    if (const int err = map(p)) return fail(err);
+    if (const int err = probe()) return fail(err);
+    return 0;
+  }
+
+  void close() noexcept {
+    if (sqes_ != nullptr) sys::unmap(sqes_, sqes_size_);
+    if (cq_map_ != nullptr && cq_map_ != sq_map_) sys::unmap(cq_map_, cq_map_size_);
+    if (sq_map_ != nullptr) sys::unmap(sq_map_, sq_map_size_);
+    sqes_ = nullptr;
+    sq_map_ = cq_map_ = nullptr;
+    if (fd_ >= 0) sys::close_quietly(fd_);
+    fd_ = enter_fd_ = -1;
+  }
+  bool is_open() const noexcept { return fd_ >= 0; }
+  /// Whether the ring runs with DEFER_TASKRUN (SINGLE_ISSUER).
+  bool defers_task_work() const noexcept { return (flags_ & IORING_SETUP_DEFER_TASKRUN) != 0; }
+
+  /// Called by run() on the thread that runs the loop: enables a ring set up disabled
+  /// (this thread becomes its one issuer) and registers its descriptor, both once.
+  void prepare_thread() noexcept {
+    if (enabled_) return;
+    enabled_ = true;
+    if (flags_ & IORING_SETUP_R_DISABLED) (void)sys::io_uring_register(fd_, IORING_REGISTER_ENABLE_RINGS, nullptr, 0);
+    io_uring_rsrc_update update{};
+    update.offset = ~0u;
+    update.data = static_cast<__u64>(fd_);
+    const sys::result r = sys::io_uring_register(fd_, IORING_REGISTER_RING_FDS, &update, 1);
+    if (r.err == 0 && r.value == 1) {
+      enter_fd_ = static_cast<int>(update.offset);
+      enter_flags_ = IORING_ENTER_REGISTERED_RING;
+    }
+  }
+
+  /// Submits `op` (and its linked timeout when it has a deadline) with the next enter.
+  void submit(op_state* op, loop_shared& shared) {
+    io_uring_sqe* sqe = reserve(op->has_deadline() ? 2 : 1, shared);
+    op->does->prepare(op, sqe);
+    sqe->user_data = reinterpret_cast<std::uint64_t>(op);
+    op->in_flight = true;
+    op->flight.op = op;
+    flight_.push_back(&op->flight);
+    ++shared.waiting;
+    if (op->has_deadline()) {
+      sqe->flags |= IOSQE_IO_LINK;
+      io_uring_sqe* t = next_sqe();
+      t->opcode = IORING_OP_LINK_TIMEOUT;
+      t->fd = -1;
+      t->addr = reinterpret_cast<std::uint64_t>(&op->timeout_at);
+      t->len = 1;
+      t->timeout_flags = IORING_TIMEOUT_ABS;
+      t->user_data = 0;
+      ++sentinels_;
+    }
+  }
+
+  /// Cancels `op`, in flight, and collects its completion before returning; other
+  /// completions collected meanwhile are queued.
+  void cancel(op_state* op, loop_shared& shared) noexcept {
+    if (!op->in_flight || broken_) return;
+    op->cancelled = true;
+    request_cancel(op, shared);
+    for (int tries = 0; op->in_flight && tries < 1000000; ++tries) {
+      const int err = enter(1, nullptr);
+      reap(shared);
+      if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) break;
+    }
+  }
+
+  /// Cancels every operation in flight and collects every completion still owed.
+  void cancel_all(loop_shared& shared) noexcept {
+    // Each operation moves to `requested` as its cancellation is queued: completions
+    // collected meanwhile unlink theirs from whichever list holds it.
+    intrusive_list requested;
+    while (!flight_.empty()) {
+      list_link* l = flight_.pop_front();
+      requested.push_back(l);
+      op_state* op = static_cast<op_state::op_flight*>(l)->op;
+      op->cancelled = true;
+      request_cancel(op, shared);
+    }
+    for (int tries = 0; (!requested.empty() || sentinels_ > 0) && tries < 1000000; ++tries) {
+      const int err = enter(1, nullptr);
+      reap(shared);
+      if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) break;
+    }
+    // Anything left: the kernel stopped answering (the loop is destroyed on a thread that
+    // is not the ring's issuer). Closing the ring cancels those requests; nothing here
+    // may wait for them any more.
+    while (!requested.empty()) {
+      op_state* op = static_cast<op_state::op_flight*>(requested.pop_front())->op;
+      op->in_flight = false;
+      --shared.waiting;
+      broken_ = true;
+    }
+  }
+
+  /// Whether submissions wait for the next enter.
+  bool has_unsubmitted() const noexcept { return unsubmitted_ != 0; }
+  /// Whether completions are owed by the kernel.
+  bool has_in_flight() const noexcept { return !flight_.empty() || sentinels_ > 0; }
+
+  /// One io_uring_enter: submits what is queued, and waits for `min_complete`
+  /// completions, or until `timeout` (relative) passed. 0, or the errno.
+  int enter(unsigned min_complete, const __kernel_timespec* timeout) noexcept {
+    __atomic_store_n(sq_tail_, local_tail_, __ATOMIC_RELEASE);
+    unsigned flags = IORING_ENTER_GETEVENTS | enter_flags_;
+    io_uring_getevents_arg arg{};
+    const void* argp = nullptr;
+    std::size_t arg_size = 0;
+    if (timeout != nullptr) {
+      flags |= IORING_ENTER_EXT_ARG;
+      arg.ts = reinterpret_cast<std::uint64_t>(timeout);
+      argp = &arg;
+      arg_size = sizeof arg;
+    }
+    const sys::result r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags, argp, arg_size);
+    if (r.err != 0) return r.err;
+    unsubmitted_ -= static_cast<unsigned>(r.value) < unsubmitted_ ? static_cast<unsigned>(r.value) : unsubmitted_;
+    return 0;
+  }
+
+  /// Collects every completion posted: each operation's result goes to it, and one that
+  /// finished is resumed at once (`resume`, from the loop's turn, as the epoll backend
+  /// resumes a task from its event) or queued (from a cancellation, inside a destructor,
+  /// where no task may run). The head is read again for each completion: a task resumed
+  /// here may itself collect completions (cancelling another operation).
+  void reap(loop_shared& shared, bool resume = false) noexcept {
+    for (;;) {
+      const unsigned head = *cq_head_;
+      if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) break;
+      const io_uring_cqe& cqe = cqes_[head & cq_mask_];
+      const std::uint64_t data = cqe.user_data;
+      const int res = cqe.res;
+      __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
+      if (data == 0) {
+        --sentinels_;
+        continue;
+      }
+      op_state* op = reinterpret_cast<op_state*>(data);
+      op->in_flight = false;
+      op->flight.unlink();
+      --shared.waiting;
+      if (op->cancelled) continue;
+      if (!op->does->complete(op, res)) continue;  // it submitted its next part
+      if (resume) {
+        shared.timers.remove(&op->timer);
+        op->waiter.resume();
+      } else {
+        shared.finish(op);
+      }
+    }
+  }
+
+ private:
+  [[noreturn, gnu::cold, gnu::noinline]] static void fatal(const char* what, int err) noexcept {
+    // Only a ring used from a thread other than its issuer gets here: nothing queued could
+    // ever be submitted, and overwriting it would corrupt requests.
+    std::fprintf(stderr, "berth::event_loop: %s: %s\n", what, std::strerror(err));
+    std::abort();
+  }
+
+  int fail(int err) noexcept {
+    close();
+    return err;
+  }
+
+  int map(const io_uring_params& p) noexcept {
+    sq_map_size_ = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    cq_map_size_ = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
+    const bool single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
+    if (single && cq_map_size_ > sq_map_size_) sq_map_size_ = cq_map_size_;
+    if (const sys::result r = sys::map_shared(fd_, sq_map_size_, IORING_OFF_SQ_RING, &sq_map_); r.err != 0) {
+      sq_map_ = nullptr;
+      return r.err;
+    }
+    if (single) {
+      cq_map_ = sq_map_;
+    } else if (const sys::result r = sys::map_shared(fd_, cq_map_size_, IORING_OFF_CQ_RING, &cq_map_); r.err != 0) {
+      cq_map_ = nullptr;
+      return r.err;
+    }
+    sqes_size_ = p.sq_entries * sizeof(io_uring_sqe);
+    void* sqes = nullptr;
+    if (const sys::result r = sys::map_shared(fd_, sqes_size_, IORING_OFF_SQES, &sqes); r.err != 0) return r.err;
+    sqes_ = static_cast<io_uring_sqe*>(sqes);
+
+    char* const sq = static_cast<char*>(sq_map_);
+    sq_head_ = reinterpret_cast<unsigned*>(sq + p.sq_off.head);
+    sq_tail_ = reinterpret_cast<unsigned*>(sq + p.sq_off.tail);
+    sq_mask_ = *reinterpret_cast<unsigned*>(sq + p.sq_off.ring_mask);
+    sq_entries_ = *reinterpret_cast<unsigned*>(sq + p.sq_off.ring_entries);
+    unsigned* const array = reinterpret_cast<unsigned*>(sq + p.sq_off.array);
+    for (unsigned i = 0; i < sq_entries_; ++i) array[i] = i;  // slot i is always sqe i
+    local_tail_ = *sq_tail_;
+
+    char* const cq = static_cast<char*>(cq_map_);
+    cq_head_ = reinterpret_cast<unsigned*>(cq + p.cq_off.head);
+    cq_tail_ = reinterpret_cast<unsigned*>(cq + p.cq_off.tail);
+    cq_mask_ = *reinterpret_cast<unsigned*>(cq + p.cq_off.ring_mask);
+    cqes_ = reinterpret_cast<io_uring_cqe*>(cq + p.cq_off.cqes);
+    return 0;
+  }
+
+  int probe() noexcept {
+    constexpr unsigned ops = 256;
+    alignas(io_uring_probe) unsigned char buffer[sizeof(io_uring_probe) + ops * sizeof(io_uring_probe_op)] = {};
+    auto* const probe = reinterpret_cast<io_uring_probe*>(buffer);
+    if (sys::io_uring_register(fd_, IORING_REGISTER_PROBE, probe, ops).err != 0) return ENOSYS;
+    static constexpr unsigned char needed[] = {
+        IORING_OP_RECV,        IORING_OP_SEND,       IORING_OP_RECVMSG, IORING_OP_SENDMSG,
+        IORING_OP_ACCEPT,      IORING_OP_CONNECT,    IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL,
+        IORING_OP_LINK_TIMEOUT};
+    for (const unsigned char op : needed) {
+      if (op > probe->last_op || op >= probe->ops_len) return ENOSYS;
+      if ((probe->ops[op].flags & IO_URING_OP_SUPPORTED) == 0) return ENOSYS;
+    }
+    return 0;
+  }
+
+  // Room for `count` consecutive submissions, submitting what waits first when the queue
+  // is full; returns the first, zeroed.
+  io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
+    while (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) {
+      const int err = enter(0, nullptr);
+      if (err == EBUSY || err == EAGAIN)
+        reap(shared);
+      else if (err != 0 && err != EINTR)
+        fatal("io_uring_enter cannot submit", err);
+    }
+    return next_sqe();
+  }
+  io_uring_sqe* next_sqe() noexcept {
+    io_uring_sqe* sqe = &sqes_[local_tail_ & sq_mask_];
+    ++local_tail_;
+    ++unsubmitted_;
+    std::memset(static_cast<void*>(sqe), 0, sizeof *sqe);
+    return sqe;
+  }
+
+  void request_cancel(op_state* op, loop_shared& shared) noexcept {
+    io_uring_sqe* sqe = reserve(1, shared);
+    sqe->opcode = IORING_OP_ASYNC_CANCEL;
+    sqe->fd = -1;
+    sqe->addr = reinterpret_cast<std::uint64_t>(op);
+    sqe->user_data = 0;
+    ++sentinels_;
+  }
+
+  int fd_ = -1;
+  int enter_fd_ = -1;
+  unsigned flags_ = 0;
+  unsigned enter_flags_ = 0;
+  bool enabled_ = false;
+  bool broken_ = false;  // completions can no longer be collected (see cancel_all)
+
+  void* sq_map_ = nullptr;
+  void* cq_map_ = nullptr;
+  std::size_t sq_map_size_ = 0;
+  std::size_t cq_map_size_ = 0;
+  io_uring_sqe* sqes_ = nullptr;
+  std::size_t sqes_size_ = 0;
+
+  unsigned* sq_head_ = nullptr;
+  unsigned* sq_tail_ = nullptr;
+  unsigned sq_mask_ = 0;
+  unsigned sq_entries_ = 0;
+  unsigned local_tail_ = 0;
+  unsigned unsubmitted_ = 0;
+
+  unsigned* cq_head_ = nullptr;
+  unsigned* cq_tail_ = nullptr;
+  unsigned cq_mask_ = 0;
+  io_uring_cqe* cqes_ = nullptr;
+
+  intrusive_list flight_;       // operations in flight
+  std::size_t sentinels_ = 0;   // completions owed for linked timeouts and cancellations
+};
+
+}  // namespace berth::detail
+
+#endif  // BERTH_ASYNC_IO_URING_HPP

@@ -1,0 +1,928 @@
+#ifndef BERTH_ASYNC_OPERATIONS_HPP
+#define BERTH_ASYNC_OPERATIONS_HPP
+
+// The asynchronous socket operations: free functions whose result is awaited in a task on
+// an event_loop, each constrained exactly as the synchronous member of the same name and
+// with the same results and errors (detail/blocking.hpp's post-processing is reused).
+// Each comes in two forms: `co_await async_read_some(s, buf)` throws std::system_error;
+// `co_await async_read_some(s, buf, ec)` reports into `ec` and never throws.
+//
+// epoll: the operation is tried at once (recv/send with MSG_DONTWAIT, the one call the
+// synchronous form makes) and waits for the socket's next edge only on EAGAIN or after a
+// short read. io_uring: the operation is one submission, sent with the loop's next
+// io_uring_enter. Buffers and endpoints passed in must live until the co_await completes.
+// At most one read-side operation (read, receive, accept, wait_readable) and one
+// write-side operation (write, send, connect, wait_writable) may be pending per socket.
+
+#include <berth/acceptor.hpp>
+#include <berth/async/event_loop.hpp>
+#include <berth/async/operation_state.hpp>
+#include <berth/buffer.hpp>
+#include <berth/concepts.hpp>
+#include <berth/descriptor.hpp>
+#include <berth/detail/blocking.hpp>
+#include <berth/detail/open.hpp>
+#include <berth/detail/report.hpp>
+#include <berth/detail/socket_base.hpp>
+#include <berth/detail/sys.hpp>
+#include <berth/error.hpp>
+#include <berth/socket.hpp>
+#include <berth/socket_type.hpp>
+
+#include <linux/io_uring.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace berth {
+namespace detail {
+
+/// Where an awaited operation's failure goes: thrown (S = throws) or assigned to an
+/// std::error_code (S = std::error_code&).
+template <class S>
+struct op_sink {
+  explicit op_sink(throws) noexcept {}
+  void deliver(int err, const char* what) { report(err, sink, what); }
+  throws sink;
+};
+template <>
+struct op_sink<std::error_code&> {
+  explicit op_sink(std::error_code& code) noexcept : ec(&code) {}
+  void deliver(int err, const char*) const noexcept {
+    if (err == 0) [[likely]] {
+      if (ec->value() != 0) ec->clear();  // already clear: not even system_category() is called
+    } else {
+      assign(*ec, err);
+    }
+  }
+  std::error_code* ec;
+};
+
+/// One non-blocking call made again while a signal interrupts it (MSG_DONTWAIT: it never
+/// waits, so there is no time limit to keep).
+template <class Call>
+[[gnu::always_inline]] inline sys::result once(Call call) noexcept {
+  sys::result r;
+  do r = call();
+  while (r.err == EINTR);
+  return r;
+}
+
+/// An io_uring completion's result as a single call's (res >= 0, or -errno).
+constexpr sys::result result_of_completion(int res) noexcept {
+  return res >= 0 ? sys::result{res, 0} : sys::result{-1, -res};
+}
+
+/// Whether an errno ends what the connection can do (end of stream aside): the loop then
+/// forgets what it knew of the descriptor, which is likely to be closed next.
+constexpr bool ends_connection(int err) noexcept { return err != 0 && err != EAGAIN && err != EINTR; }
+
+/// The machinery every socket operation shares; `Derived` supplies one epoll attempt
+/// (epoll_step), the io_uring submission (uring_prepare) and what a completion means
+/// (uring_complete).
+template <class Derived>
+class async_op : protected op_state {
+ public:
+  async_op(int descriptor, direction d, const void* owner) noexcept : owner_(owner) {
+    fd = descriptor;
+    dir = d;
+    does = &table;
+  }
+  async_op(async_op&&) noexcept = default;  // only before it is awaited (into with_timeout)
+  async_op& operator=(async_op&&) = delete;
+  [[gnu::always_inline]] ~async_op() {
+    if (loop != nullptr && pending()) [[unlikely]]
+      abandon();
+  }
+
+  /// epoll: tries the operation now when the socket may be ready, within the budget.
+  [[gnu::always_inline]] bool await_ready() {
+    loop_core& l = this_loop();
+    start(l);
+    if (l.uses_epoll()) {
+      fd_entry& e = l.epoll.claim(fd, owner_);
+      if ((dir == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
+        const step_result r = self().epoll_step();
+        // An accept may have grown the table (the descriptor it made): read it again.
+        fd_entry& now = Derived::grows_table ? l.epoll.entry(fd) : e;
+        if (epoll_reactor::note(now, dir, r) != step_result::would_block) {
+          ++now.streak;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /// epoll: waits for the socket's next edge (or, over budget, goes to the back of the
+  /// queue and tries again); io_uring: submits. False (resume at once) when the wait
+  /// itself failed, which the result then reports.
+  bool await_suspend(std::coroutine_handle<> h) {
+    waiter = h;
+    loop_core& l = *loop;
+    if (l.uses_epoll()) {
+      fd_entry& e = l.epoll.entry(fd);
+      if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
+        e.streak = 0;
+        node.run = &retry;
+        l.shared.ready.push_back(&node);
+        return true;
+      }
+      return wait_edge(l);
+    }
+    if (has_deadline()) timeout_at = timespec_of(deadline);
+    l.ring.submit(this, l.shared);
+    return true;
+  }
+
+  /// Sets the deadline (with_timeout): past it, the operation is cancelled and reports
+  /// std::errc::timed_out.
+  void set_deadline(async_clock::time_point at) noexcept { deadline = at; }
+
+ protected:
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+  loop_core& the_loop() noexcept { return *loop; }
+  /// io_uring: submits the next part of a composed operation (read, write).
+  void resubmit() { loop->ring.submit(this, loop->shared); }
+  /// Takes the operation out of the loop now (cancelled and collected when pending), for
+  /// a derived awaiter that must close a descriptor only after that.
+  void leave_loop() noexcept {
+    if (loop != nullptr) abandon();
+    loop = nullptr;
+  }
+
+ private:
+  void start(loop_core& l) noexcept {
+    loop = &l;
+    bind_nodes();
+  }
+
+  bool wait_edge(loop_core& l) {
+    if (const int err = l.epoll.wait(this, l.shared)) [[unlikely]] {
+      self().fail(err);
+      return false;
+    }
+    if (has_deadline()) {
+      timer.deadline = deadline;
+      timer.fire = &deadline_passed;
+      timer.op = this;
+      l.shared.timers.push(&timer);
+    }
+    return true;
+  }
+
+  // A turn later, over budget: once more, then wait if it would block.
+  static void retry(ready_node* n) {
+    auto* op = static_cast<Derived*>(static_cast<op_node*>(n)->op);
+    loop_core& l = *op->loop;
+    if (l.epoll.attempt(op) != step_result::would_block || !op->wait_edge(l)) op->waiter.resume();
+  }
+
+  static void deadline_passed(timer_node* t) noexcept {
+    op_state* op = static_cast<op_timer*>(t)->op;
+    loop_core& l = *op->loop;
+    l.epoll.cancel(op, l.shared);
+    op->timed_out = true;
+    l.shared.finish(op);
+  }
+
+  static step_result step_of(op_state* s) { return static_cast<Derived*>(s)->epoll_step(); }
+  static bool complete_of(op_state* s, int res) {
+    Derived* d = static_cast<Derived*>(s);
+    if (res == -ECANCELED && d->has_deadline()) {
+      d->timed_out = true;
+      return true;
+    }
+    if (res == -EINTR) {  // nothing happened: once more
+      d->resubmit();
+      return false;
+    }
+    return d->uring_complete(res);
+  }
+  static void prepare_of(op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); }
+  static constexpr behaviour table{&step_of, &complete_of, &prepare_of};
+
+  static __kernel_timespec timespec_of(async_clock::time_point at) noexcept {
+    const long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+    __kernel_timespec ts{};
+    ts.tv_sec = ns / 1000000000;
+    ts.tv_nsec = ns % 1000000000;
+    return ts;
+  }
+
+  [[gnu::cold, gnu::noinline]] void abandon() noexcept {
+    loop_core& l = *loop;
+    if (waiting) l.epoll.cancel(this, l.shared);
+    l.shared.timers.remove(&timer);
+    if (in_flight) l.ring.cancel(this, l.shared);
+    node.unlink();
+  }
+
+  const void* owner_;
+};
+
+/// An operation that moves bytes and yields how many (or the socket it accepted):
+/// result bytes, an internal code, where it goes.
+template <class Derived, class S>
+class bytes_op : public async_op<Derived> {
+ public:
+  /// Whether an epoll attempt may add descriptors to the loop's table (accept does).
+  static constexpr bool grows_table = false;
+
+  template <class... Sink>
+  bytes_op(int handle, direction d, const void* owner, Sink&&... sink) noexcept
+      : async_op<Derived>(handle, d, owner), sink_(std::forward<Sink>(sink)...) {}
+
+  void fail(int err) noexcept { result_ = {result_.bytes, err}; }
+
+ protected:
+  /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
+  /// passed first).
+  std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
+    if (this->timed_out) result_.err = ETIMEDOUT;
+    sink_.deliver(result_.err, what);
+    return result_.bytes;
+  }
+  /// Forgets the descriptor's state at end of stream or an error (epoll).
+  void note_end(bool end_of_stream) noexcept {
+    if ((end_of_stream || ends_connection(result_.err)) && this->the_loop().uses_epoll())
+      this->the_loop().epoll.forget(this->fd);
+  }
+
+  io_result result_{0, 0};
+  op_sink<S> sink_;
+};
+
+// ---- reading and writing ----------------------------------------------------------------
+
+/// async_read_some: one recv; 0 at end of stream.
+template <class S>
+class read_some_op : public bytes_op<read_some_op<S>, S> {
+  using base = bytes_op<read_some_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  read_some_op(int handle, const void* owner, mutable_bytes b, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b) {}
+
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
+
+  step_result epoll_step() noexcept {
+    const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = to_io(r);
+    if (r.value > 0 && static_cast<std::size_t>(r.value) < buffer_.size) [[likely]] return step_result::done_drained;
+    this->note_end(r.value == 0);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_RECV;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(buffer_.data);
+    sqe->len = static_cast<unsigned>(buffer_.size);
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = to_io(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  mutable_bytes buffer_;
+};
+
+/// async_write_some: one send with MSG_NOSIGNAL.
+template <class S>
+class write_some_op : public bytes_op<write_some_op<S>, S> {
+  using base = bytes_op<write_some_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  write_some_op(int handle, const void* owner, const_bytes b, int flags, const char* what, Sink&&... sink) noexcept
+      : base(handle, direction::write, owner, std::forward<Sink>(sink)...), buffer_(b), flags_(flags), what_(what) {}
+
+  std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
+
+  step_result epoll_step() noexcept {
+    const sys::result r = once([&] { return sys::send(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = to_io(r);
+    if (r.err != 0) this->note_end(false);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(buffer_.data);
+    sqe->len = static_cast<unsigned>(buffer_.size);
+    sqe->msg_flags = static_cast<unsigned>(flags_);
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = to_io(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  const_bytes buffer_;
+  int flags_;
+  const char* what_;
+};
+
+/// async_read: recv until the buffer is full; end of stream first is error::eof.
+template <class S>
+class read_op : public bytes_op<read_op<S>, S> {
+  using base = bytes_op<read_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  read_op(int handle, const void* owner, mutable_bytes b, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b) {}
+
+  [[gnu::always_inline]] bool await_ready() {
+    if (buffer_.size == 0) return true;  // nothing to read: no system call, as read() makes none
+    return base::await_ready();
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read"); }
+
+  step_result epoll_step() noexcept {
+    auto* const p = static_cast<char*>(buffer_.data);
+    for (;;) {
+      const std::size_t want = buffer_.size - this->result_.bytes;
+      const sys::result r = sys::recv(this->fd, p + this->result_.bytes, want, MSG_DONTWAIT);
+      if (r.err == EINTR) continue;
+      if (r.err == EAGAIN) return step_result::would_block;
+      if (r.err != 0 || r.value == 0) {
+        this->result_.err = r.err != 0 ? r.err : code_of(error::eof);
+        this->note_end(r.value == 0);
+        return step_result::done;
+      }
+      this->result_.bytes += static_cast<std::size_t>(r.value);
+      if (this->result_.bytes == buffer_.size) return step_result::done;
+      if (static_cast<std::size_t>(r.value) < want) {
+        // Drained: wait for the next edge rather than ask again for an EAGAIN.
+        the_entry().readable = the_entry().hangup;
+        if (the_entry().readable == 0) return step_result::would_block;
+      }
+    }
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_RECV;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(static_cast<char*>(buffer_.data) + this->result_.bytes);
+    sqe->len = static_cast<unsigned>(buffer_.size - this->result_.bytes);
+    sqe->msg_flags = MSG_WAITALL;
+  }
+  bool uring_complete(int res) {
+    if (res < 0) {
+      this->result_.err = -res;
+      return true;
+    }
+    if (res == 0) {
+      this->result_.err = code_of(error::eof);
+      return true;
+    }
+    this->result_.bytes += static_cast<std::size_t>(res);
+    if (this->result_.bytes == buffer_.size) return true;
+    this->resubmit();
+    return false;
+  }
+
+ private:
+  fd_entry& the_entry() noexcept { return this->the_loop().epoll.entry(this->fd); }
+  mutable_bytes buffer_;
+};
+
+/// async_write: send until every byte went.
+template <class S>
+class write_op : public bytes_op<write_op<S>, S> {
+  using base = bytes_op<write_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  write_op(int handle, const void* owner, const_bytes b, Sink&&... sink) noexcept
+      : base(handle, direction::write, owner, std::forward<Sink>(sink)...), buffer_(b) {}
+
+  [[gnu::always_inline]] bool await_ready() {
+    if (buffer_.size == 0) return true;
+    return base::await_ready();
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_write"); }
+
+  step_result epoll_step() noexcept {
+    const auto* const p = static_cast<const char*>(buffer_.data);
+    for (;;) {
+      const std::size_t want = buffer_.size - this->result_.bytes;
+      const sys::result r = sys::send(this->fd, p + this->result_.bytes, want, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r.err == EINTR) continue;
+      if (r.err == EAGAIN) return step_result::would_block;
+      if (r.err != 0) {
+        this->result_.err = r.err;
+        this->note_end(false);
+        return step_result::done;
+      }
+      this->result_.bytes += static_cast<std::size_t>(r.value);
+      if (this->result_.bytes == buffer_.size) return step_result::done;
+      if (static_cast<std::size_t>(r.value) < want) return step_result::would_block;  // the socket is full
+    }
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(static_cast<const char*>(buffer_.data) + this->result_.bytes);
+    sqe->len = static_cast<unsigned>(buffer_.size - this->result_.bytes);
+    sqe->msg_flags = MSG_NOSIGNAL | MSG_WAITALL;
+  }
+  bool uring_complete(int res) {
+    if (res < 0) {
+      this->result_.err = -res;
+      return true;
+    }
+    this->result_.bytes += static_cast<std::size_t>(res);
+    if (this->result_.bytes == buffer_.size) return true;
+    this->resubmit();
+    return false;
+  }
+
+ private:
+  const_bytes buffer_;
+};
+
+// ---- messages ---------------------------------------------------------------------------
+
+/// async_receive: one recv with MSG_TRUNC; longer than the buffer is error::truncated.
+template <class S>
+class receive_op : public bytes_op<receive_op<S>, S> {
+  using base = bytes_op<receive_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  receive_op(int handle, const void* owner, mutable_bytes b, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b) {}
+
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_receive"); }
+
+  step_result epoll_step() noexcept {
+    const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = message_received(r, buffer_.size);
+    if (r.err != 0) this->note_end(false);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_RECV;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(buffer_.data);
+    sqe->len = static_cast<unsigned>(buffer_.size);
+    sqe->msg_flags = MSG_TRUNC;
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = message_received(result_of_completion(res), buffer_.size);
+    return true;
+  }
+
+ private:
+  mutable_bytes buffer_;
+};
+
+/// async_receive_from: one recvfrom with MSG_TRUNC, the sender's endpoint filled.
+template <class E, class S>
+class receive_from_op : public bytes_op<receive_from_op<E, S>, S> {
+  using base = bytes_op<receive_from_op<E, S>, S>;
+
+ public:
+  template <class... Sink>
+  receive_from_op(int handle, const void* owner, mutable_bytes b, E& from, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b), from_(&from) {}
+
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) {
+    return this->deliver("berth::async_receive_from");
+  }
+
+  step_result epoll_step() noexcept {
+    socklen_t size = E::capacity();
+    const sys::result r = once([&] {
+      return sys::recvfrom(this->fd, buffer_.data, buffer_.size, MSG_TRUNC | MSG_DONTWAIT, from_->data(), &size);
+    });
+    if (r.err == EAGAIN) return step_result::would_block;
+    finish(r, size);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    iov_ = {buffer_.data, buffer_.size};
+    message_ = msghdr{};
+    message_.msg_name = from_->data();
+    message_.msg_namelen = E::capacity();
+    message_.msg_iov = &iov_;
+    message_.msg_iovlen = 1;
+    sqe->opcode = IORING_OP_RECVMSG;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(&message_);
+    sqe->len = 1;
+    sqe->msg_flags = MSG_TRUNC;
+  }
+  bool uring_complete(int res) noexcept {
+    finish(result_of_completion(res), message_.msg_namelen);
+    return true;
+  }
+
+ private:
+  void finish(sys::result r, socklen_t size) noexcept {
+    const io_result got = message_received(r, buffer_.size);
+    if (got.err != 0 && got.err != code_of(error::truncated)) {
+      this->result_ = {0, got.err};
+      return;
+    }
+    if (const int bad = endpoint_access::set_size(*from_, size)) {
+      this->result_ = {0, bad};
+      return;
+    }
+    this->result_ = got;
+  }
+
+  mutable_bytes buffer_;
+  E* from_;
+  iovec iov_{};
+  msghdr message_{};
+};
+
+/// async_send (flags: MSG_NOSIGNAL on connections) and async_send_to (`to` set).
+template <class S>
+class send_op : public bytes_op<send_op<S>, S> {
+  using base = bytes_op<send_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  send_op(int handle, const void* owner, const_bytes b, int flags, const sockaddr* to, socklen_t to_size,
+          const char* what, Sink&&... sink) noexcept
+      : base(handle, direction::write, owner, std::forward<Sink>(sink)...),
+        buffer_(b), flags_(flags), to_(to), to_size_(to_size), what_(what) {}
+
+  std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
+
+  step_result epoll_step() noexcept {
+    const sys::result r = once([&] { return sys::sendto(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT, to_, to_size_); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = to_io(r);
+    if (r.err != 0 && flags_ != 0) this->note_end(false);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    iov_ = {const_cast<void*>(buffer_.data), buffer_.size};
+    message_ = msghdr{};
+    message_.msg_name = const_cast<sockaddr*>(to_);
+    message_.msg_namelen = to_size_;
+    message_.msg_iov = &iov_;
+    message_.msg_iovlen = 1;
+    sqe->opcode = IORING_OP_SENDMSG;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(&message_);
+    sqe->len = 1;
+    sqe->msg_flags = static_cast<unsigned>(flags_);
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = to_io(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  const_bytes buffer_;
+  int flags_;
+  const sockaddr* to_;
+  socklen_t to_size_;
+  const char* what_;
+  iovec iov_{};
+  msghdr message_{};
+};
+
+// ---- waiting ----------------------------------------------------------------------------
+
+/// async_wait_readable, async_wait_writable: poll (POLLIN or POLLOUT) once, then the
+/// socket's next edge; io_uring: IORING_OP_POLL_ADD.
+template <class S>
+class wait_op : public bytes_op<wait_op<S>, S> {
+  using base = bytes_op<wait_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  wait_op(int handle, const void* owner, direction d, Sink&&... sink) noexcept
+      : base(handle, d, owner, std::forward<Sink>(sink)...) {}
+
+  void await_resume() noexcept(reports_to_code<S>) {
+    (void)this->deliver(this->dir == direction::read ? "berth::async_wait_readable" : "berth::async_wait_writable");
+  }
+
+  step_result epoll_step() noexcept {
+    if (this->waiting) return step_result::done;  // woken by the edge itself
+    pollfd p{this->fd, static_cast<short>(this->dir == direction::read ? POLLIN : POLLOUT), 0};
+    const sys::result r = once([&] { return sys::poll(&p, 1, 0); });
+    if (r.err != 0) {
+      this->result_.err = r.err;
+      return step_result::done;
+    }
+    if (r.value == 0) return step_result::would_block;
+    if (p.revents & POLLNVAL) this->result_.err = EBADF;
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = this->fd;
+    sqe->poll32_events = this->dir == direction::read ? POLLIN : POLLOUT;
+  }
+  bool uring_complete(int res) noexcept {
+    if (res < 0)
+      this->result_.err = -res;
+    else if (res & POLLNVAL)
+      this->result_.err = EBADF;
+    return true;
+  }
+};
+
+// ---- accepting and connecting -----------------------------------------------------------
+
+/// async_accept: one accept4 with SOCK_CLOEXEC (the new socket is blocking, as every
+/// socket berth makes). epoll: the listener is made non-blocking once (FIONBIO).
+template <class F, class T, class S>
+class accept_op : public bytes_op<accept_op<F, T, S>, S> {
+  using base = bytes_op<accept_op<F, T, S>, S>;
+  using endpoint_type = typename F::endpoint;
+
+ public:
+  static constexpr bool grows_table = true;
+  template <class... Sink>
+  accept_op(int handle, const void* owner, endpoint_type* peer, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), peer_(peer) {}
+
+  [[nodiscard]] socket<F, T> await_resume() noexcept(reports_to_code<S>) {
+    const int made = std::exchange(accepted_, -1);
+    (void)this->deliver("berth::async_accept");
+    return socket<F, T>::adopt(made);
+  }
+  ~accept_op() {
+    if (accepted_ >= 0) sys::close_quietly(accepted_);
+  }
+  accept_op(accept_op&&) noexcept = default;
+
+  step_result epoll_step() noexcept {
+    fd_entry& e = this->the_loop().epoll.entry(this->fd);
+    if (e.nonblocking == 0) {
+      if (const sys::result r = sys::set_nonblocking(this->fd, true); r.err != 0) {
+        this->result_.err = r.err;
+        return step_result::done;
+      }
+      e.nonblocking = 1;
+    }
+    size_ = endpoint_type::capacity();
+    const sys::result r = once([&] {
+      return sys::accept4(this->fd, peer_ ? peer_->data() : nullptr, peer_ ? &size_ : nullptr, SOCK_CLOEXEC);
+    });
+    if (r.err == EAGAIN) return step_result::would_block;
+    finish(r);
+    if (accepted_ >= 0) this->the_loop().epoll.fresh(accepted_, false);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    size_ = endpoint_type::capacity();
+    sqe->opcode = IORING_OP_ACCEPT;
+    sqe->fd = this->fd;
+    sqe->addr = reinterpret_cast<std::uint64_t>(peer_ ? peer_->data() : nullptr);
+    sqe->addr2 = reinterpret_cast<std::uint64_t>(peer_ ? &size_ : nullptr);
+    sqe->accept_flags = SOCK_CLOEXEC;
+  }
+  bool uring_complete(int res) noexcept {
+    finish(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  void finish(sys::result r) noexcept {
+    if (r.err != 0) {
+      this->result_.err = r.err;
+      return;
+    }
+    accepted_ = static_cast<int>(r.value);
+    if (peer_ != nullptr) {
+      if (const int bad = endpoint_access::set_size(*peer_, size_)) {
+        sys::close_quietly(accepted_);
+        accepted_ = -1;
+        this->result_.err = bad;
+      }
+    }
+  }
+
+  endpoint_type* peer_;
+  socklen_t size_ = 0;
+  int accepted_ = -1;
+};
+
+/// async_connect<T>(ep): a new socket (SOCK_CLOEXEC) connected to `ep`. epoll, TCP: made
+/// with SOCK_NONBLOCK, connect, the wait for writable, SO_ERROR, then FIONBIO back to
+/// blocking; unix: connect on a non-blocking socket (a listener whose backlog is full is
+/// std::errc::resource_unavailable_try_again), then blocking again. io_uring: socket, then
+/// IORING_OP_CONNECT. The socket returned is blocking, as every socket berth makes.
+template <class E, class T, class S>
+class connect_op : public bytes_op<connect_op<E, T, S>, S> {
+  using base = bytes_op<connect_op<E, T, S>, S>;
+  using F = typename E::family;
+
+ public:
+  template <class... Sink>
+  connect_op(const E& to, Sink&&... sink) noexcept
+      : base(-1, direction::write, nullptr, std::forward<Sink>(sink)...), to_(to) {}
+  connect_op(connect_op&&) noexcept = default;
+  ~connect_op() {
+    this->leave_loop();  // a connect still pending is cancelled and collected first
+    if (made_ >= 0) sys::close_quietly(made_);
+  }
+
+  bool await_ready() {
+    loop_core& l = this_loop();
+    const bool epoll = l.uses_epoll();
+    const sys::result s = open_socket<F, T>(epoll ? SOCK_NONBLOCK : 0);
+    if (s.err != 0) {
+      this->result_.err = s.err;
+      return true;
+    }
+    made_ = static_cast<int>(s.value);
+    this->fd = made_;
+    if (!epoll) return base::await_ready();
+    sys::result r = sys::connect(made_, to_.data(), to_.size());
+    if (r.err == 0) return finish_now(0);
+    if (r.err == EINTR) r.err = EINPROGRESS;  // a TCP handshake goes on in the kernel
+    if (r.err != EINPROGRESS) return finish_now(r.err);
+    l.epoll.fresh(made_, false);
+    l.epoll.entry(made_).writable = 0;  // wait for the handshake's edge
+    return base::await_ready();
+  }
+
+  [[nodiscard]] socket<F, T> await_resume() noexcept(reports_to_code<S>) {
+    int connected = -1;
+    if (this->result_.err == 0 && !this->timed_out) connected = std::exchange(made_, -1);
+    if (made_ >= 0) sys::close_quietly(std::exchange(made_, -1));
+    (void)this->deliver("berth::async_connect");
+    return socket<F, T>::adopt(connected);
+  }
+
+  step_result epoll_step() noexcept {
+    this->result_.err = pending_error(made_);
+    if (this->result_.err == 0) this->result_.err = sys::set_nonblocking(made_, false).err;
+    if (this->result_.err == 0) this->the_loop().epoll.fresh(made_, true);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    sqe->opcode = IORING_OP_CONNECT;
+    sqe->fd = made_;
+    sqe->addr = reinterpret_cast<std::uint64_t>(to_.data());
+    sqe->off = to_.size();
+  }
+  bool uring_complete(int res) noexcept {
+    if (res < 0) this->result_.err = -res;
+    return true;
+  }
+
+ private:
+  bool finish_now(int err) noexcept {
+    if (err == 0) err = sys::set_nonblocking(made_, false).err;
+    this->result_.err = err;
+    return true;
+  }
+
+  E to_;
+  int made_ = -1;
+};
+
+}  // namespace detail
+
+// ---- the operations ---------------------------------------------------------------------
+
+/// Awaits the next connection: `auto c = co_await berth::async_accept(acceptor);`. One
+/// accept4 with SOCK_CLOEXEC when one is waiting, else the wait (epoll: the acceptor is
+/// made non-blocking, once; io_uring: IORING_OP_ACCEPT). The socket is blocking, as
+/// accept() makes it. Errors as accept(): EMFILE and the like are reported, each time.
+template <class A, detail::error_sink S = detail::throws>
+  requires requires(A& a) { a.accept(); }
+[[nodiscard]] auto async_accept(A& acceptor, S&& on_error = {}) noexcept {
+  using F = typename A::family;
+  using T = typename A::protocol;
+  return detail::accept_op<F, T, S>(acceptor.native_handle(), &acceptor, nullptr, on_error);
+}
+/// As async_accept(acceptor), also filling `peer` (which must live until the co_await
+/// completes) with the connecting socket's address.
+template <class A, detail::error_sink S = detail::throws>
+  requires requires(A& a, typename A::endpoint_type& e) { a.accept(e); }
+[[nodiscard]] auto async_accept(A& acceptor, typename A::endpoint_type& peer, S&& on_error = {}) noexcept {
+  using F = typename A::family;
+  using T = typename A::protocol;
+  return detail::accept_op<F, T, S>(acceptor.native_handle(), &acceptor, &peer, on_error);
+}
+
+/// Awaits a new socket of type T (stream by default) connected to `ep`:
+/// `auto s = co_await berth::async_connect(ep);` (see detail::connect_op for the calls).
+template <socket_type T = stream, endpoint E, detail::error_sink S = detail::throws>
+  requires valid_protocol<typename E::family, T>
+[[nodiscard]] auto async_connect(const E& ep, S&& on_error = {}) noexcept {
+  return detail::connect_op<E, T, S>(ep, on_error);
+}
+
+/// Awaits one recv into `buffer`: the bytes that were there, at least one; 0 at end of
+/// stream. Reporting through `ec`, 0 on error.
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.read_some(std::forward<B>(b)); }
+[[nodiscard]] auto async_read_some(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  return detail::read_some_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
+}
+
+/// Awaits one send (MSG_NOSIGNAL) of as much of `buffer` as fits; a closed peer is
+/// std::errc::broken_pipe. Reporting through `ec`, 0 on error.
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.write_some(std::forward<B>(b)); }
+[[nodiscard]] auto async_write_some(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  return detail::write_some_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), MSG_NOSIGNAL,
+                                  "berth::async_write_some", on_error);
+}
+
+/// Awaits `buffer` filled; returns its size. End of stream first is berth::error::eof.
+/// Reporting through `ec`, the bytes read before the error.
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.read(std::forward<B>(b)); }
+[[nodiscard]] auto async_read(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  return detail::read_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
+}
+
+/// Awaits all of `buffer` sent (MSG_NOSIGNAL); returns its size. Reporting through `ec`,
+/// the bytes sent before the error.
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.write(std::forward<B>(b)); }
+[[nodiscard]] auto async_write(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  return detail::write_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), on_error);
+}
+
+/// Awaits `buffer` sent as one message to the connected peer (MSG_NOSIGNAL on seqpacket).
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.send(std::forward<B>(b)); }
+[[nodiscard]] auto async_send(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  constexpr int flags = Socket::protocol::connection_oriented ? MSG_NOSIGNAL : 0;
+  return detail::send_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), flags, nullptr, 0,
+                            "berth::async_send", on_error);
+}
+
+/// Awaits one message (MSG_TRUNC): its size; longer than `buffer` is
+/// berth::error::truncated (reporting through `ec`, the buffer's size).
+template <class Socket, class B, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b) { s.receive(std::forward<B>(b)); }
+[[nodiscard]] auto async_receive(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
+  return detail::receive_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
+}
+
+/// Awaits `buffer` sent as one datagram to `to` (which must live until the co_await
+/// completes).
+template <class Socket, class B, class E, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b, const E& e) { s.send_to(std::forward<B>(b), e); }
+[[nodiscard]] auto async_send_to(Socket& s, B&& buffer, const E& to, S&& on_error = {}) noexcept {
+  return detail::send_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), 0, to.data(), to.size(),
+                            "berth::async_send_to", on_error);
+}
+
+/// Awaits one datagram (MSG_TRUNC) and its sender in `from`: its size; longer than
+/// `buffer` is berth::error::truncated.
+template <class Socket, class B, class E, detail::error_sink S = detail::throws>
+  requires requires(Socket& s, B&& b, E& e) { s.receive_from(std::forward<B>(b), e); }
+[[nodiscard]] auto async_receive_from(Socket& s, B&& buffer, E& from, S&& on_error = {}) noexcept {
+  return detail::receive_from_op<E, S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), from, on_error);
+}
+
+/// Awaits the socket (or acceptor) readable: a read or accept would not block, or end of
+/// stream or an error is pending. epoll: one poll when it may be ready already, else the
+/// next edge; io_uring: IORING_OP_POLL_ADD.
+template <class Socket, detail::error_sink S = detail::throws>
+  requires requires(const Socket& s) { s.wait_readable(std::chrono::milliseconds(0)); }
+[[nodiscard]] auto async_wait_readable(Socket& s, S&& on_error = {}) noexcept {
+  return detail::wait_op<S>(s.native_handle(), &s, detail::direction::read, on_error);
+}
+/// As async_wait_readable(s), for any descriptor that epoll and poll take (an eventfd, a
+/// signalfd, a pipe).
+template <detail::error_sink S = detail::throws>
+[[nodiscard]] inline auto async_wait_readable(descriptor& d, S&& on_error = {}) noexcept {
+  return detail::wait_op<S>(d.native_handle(), &d, detail::direction::read, on_error);
+}
+
+/// Awaits the socket writable: a write would not block, or an error is pending.
+template <class Socket, detail::error_sink S = detail::throws>
+  requires requires(const Socket& s) { s.wait_writable(std::chrono::milliseconds(0)); }
+[[nodiscard]] auto async_wait_writable(Socket& s, S&& on_error = {}) noexcept {
+  return detail::wait_op<S>(s.native_handle(), &s, detail::direction::write, on_error);
+}
+/// As async_wait_writable(s), for any descriptor.
+template <detail::error_sink S = detail::throws>
+[[nodiscard]] inline auto async_wait_writable(descriptor& d, S&& on_error = {}) noexcept {
+  return detail::wait_op<S>(d.native_handle(), &d, detail::direction::write, on_error);
+}
+
+}  // namespace berth
+
+#endif  // BERTH_ASYNC_OPERATIONS_HPP

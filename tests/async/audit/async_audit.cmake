@@ -1,0 +1,101 @@
+# cmake -DSTRACE=<strace> -DPROGRAM=<async_audit> -DBACKEND=epoll|io_uring
+#       -DSCENARIO=echo|immediate -DWORK_DIR=<dir> -P async_audit.cmake
+#
+# Runs `PROGRAM BACKEND SCENARIO n` under `strace -c` (this process only: the echo
+# scenario's client is a child that is not traced) for n = N1 and N2; per system call name,
+# count(N2) - count(N1) is what N2 - N1 messages cost. Checks:
+#  - echo: epoll_ctl does not grow with the number of messages (each socket registered
+#    once); on epoll, recv + send + at most one epoll_wait per message; on io_uring at most
+#    two io_uring_enter per message (a client with one message in flight: submit the send,
+#    then the receive, as the hand-written server pays).
+# Whether the first read finds the first message already there, or waits for it, depends
+# on timing, which two runs need not share: `slack` calls either way are start-up, not
+# messages (a per-message cost would show as 2,000).
+#  - immediate (epoll): an operation that can complete at once makes exactly its one
+#    system call: N sends, N recvs, no epoll_wait, no epoll_ctl.
+cmake_minimum_required(VERSION 3.21)
+foreach(_var STRACE PROGRAM BACKEND SCENARIO WORK_DIR)
+  if(NOT DEFINED ${_var})
+    message(FATAL_ERROR "async_audit.cmake: -D${_var}=... is required")
+  endif()
+endforeach()
+set(_n1 200)
+set(_n2 2200)
+math(EXPR _runs "${_n2} - ${_n1}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(_names "")
+foreach(_n ${_n1} ${_n2})
+  set(_out "${WORK_DIR}/${BACKEND}.${SCENARIO}.${_n}.strace")
+  execute_process(COMMAND "${STRACE}" -c -o "${_out}" "${PROGRAM}" ${BACKEND} ${SCENARIO} ${_n}
+                  RESULT_VARIABLE _status OUTPUT_VARIABLE _stdout ERROR_VARIABLE _stderr TIMEOUT 60)
+  if(_status EQUAL 77)
+    message("skipped: ${_stderr}")
+    return()
+  endif()
+  if(NOT _status EQUAL 0)
+    message(FATAL_ERROR "${BACKEND} ${SCENARIO} ${_n} under strace: ${_status}\n${_stdout}${_stderr}")
+  endif()
+  file(STRINGS "${_out}" _lines)
+  foreach(_line IN LISTS _lines)
+    if(_line MATCHES "^ *[0-9.]+ +[0-9.]+ +[0-9]+ +([0-9]+) +([0-9]+ +)?([a-z_0-9]+)$"
+       AND NOT CMAKE_MATCH_3 STREQUAL "total")
+      set(_count_${_n}_${CMAKE_MATCH_3} ${CMAKE_MATCH_1})
+      list(APPEND _names ${CMAKE_MATCH_3})
+    endif()
+  endforeach()
+endforeach()
+list(REMOVE_DUPLICATES _names)
+list(APPEND _names epoll_ctl epoll_wait io_uring_enter sendto recvfrom)
+list(REMOVE_DUPLICATES _names)
+set(_report "")
+foreach(_name IN LISTS _names)
+  foreach(_n ${_n1} ${_n2})
+    if(NOT DEFINED _count_${_n}_${_name})
+      set(_count_${_n}_${_name} 0)
+    endif()
+  endforeach()
+  math(EXPR _d_${_name} "${_count_${_n2}_${_name}} - ${_count_${_n1}_${_name}}")
+  if(NOT _d_${_name} EQUAL 0)
+    math(EXPR _per "${_d_${_name}} * 1000 / ${_runs}")
+    string(APPEND _report "  ${_name}: ${_d_${_name}} in ${_runs} messages (${_per}/1000 per message)\n")
+  endif()
+endforeach()
+message("system calls of ${SCENARIO} on ${BACKEND} (strace -c, ${_n2} messages minus ${_n1}):\n${_report}")
+
+set(_slack 3)
+math(EXPR _runs_low "${_runs} - ${_slack}")
+math(EXPR _runs_high "${_runs} + ${_slack}")
+set(_failed "")
+if(_d_epoll_ctl GREATER _slack OR _d_epoll_ctl LESS -${_slack})
+  list(APPEND _failed "epoll_ctl grew with the number of messages (${_d_epoll_ctl})")
+endif()
+if(SCENARIO STREQUAL "echo")
+  if(BACKEND STREQUAL "epoll")
+    if(_d_recvfrom LESS _runs_low OR _d_recvfrom GREATER _runs_high OR _d_sendto LESS _runs_low
+       OR _d_sendto GREATER _runs_high)
+      list(APPEND _failed "not one recv and one send per message")
+    endif()
+    if(_d_epoll_wait GREATER _runs_high)
+      list(APPEND _failed "more than one epoll_wait per message")
+    endif()
+  else()
+    math(EXPR _limit "2 * ${_runs} + ${_slack}")
+    if(_d_io_uring_enter GREATER _limit)
+      list(APPEND _failed "more than two io_uring_enter per message (${_d_io_uring_enter})")
+    endif()
+    if(_d_recvfrom GREATER _slack OR _d_sendto GREATER _slack)
+      list(APPEND _failed "io_uring made recv or send system calls per message")
+    endif()
+  endif()
+elseif(SCENARIO STREQUAL "immediate")
+  if(NOT _d_recvfrom EQUAL _runs OR NOT _d_sendto EQUAL _runs)
+    list(APPEND _failed "not exactly one send and one recv per operation")
+  endif()
+  if(NOT _d_epoll_wait EQUAL 0)
+    list(APPEND _failed "an operation that could complete at once waited (epoll_wait: ${_d_epoll_wait})")
+  endif()
+endif()
+if(_failed)
+  message(FATAL_ERROR "${_failed}")
+endif()
+message("the audit holds")

@@ -1,0 +1,258 @@
+// berth::event_loop: the backends, run, spawn, stop, time, destruction, and what happens
+// when io_uring is not available or a spawned task throws.
+#include <berth/async/event_loop.hpp>
+
+#include <berth/async.hpp>
+
+#include "async_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using namespace berth_test::types;
+
+namespace {
+
+berth::task<> append(std::vector<int>& order, int value) {
+  order.push_back(value);
+  co_return;
+}
+
+berth::task<> sleep_then_append(std::vector<int>& order, std::chrono::milliseconds d, int value) {
+  co_await berth::sleep_for(d);
+  order.push_back(value);
+}
+
+berth::task<> read_one(unix_stream& s, bool& done) {
+  char c;
+  (void)co_await berth::async_read_some(s, std::span<char>(&c, 1));
+  done = true;
+}
+
+}  // namespace
+
+BERTH_ASYNC_TEST("event_loop: backend() says which - run returns the task's value") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  CHECK(loop->backend() == TestType::value);
+  CHECK(loop->run([]() -> berth::task<int> { co_return 5; }()) == 5);
+  loop->run([]() -> berth::task<> { co_return; }());
+}
+
+TEST_CASE("event_loop: the default is epoll", "[async]") {
+  berth::event_loop loop;
+  CHECK(loop.backend() == berth::backend::epoll);
+  CHECK_FALSE(loop.defers_task_work());
+  std::error_code ec;
+  berth::event_loop other(ec);
+  CHECK_FALSE(ec);
+}
+
+TEST_CASE("event_loop: io_uring uses SINGLE_ISSUER and DEFER_TASKRUN where the kernel has them", "[async]") {
+  std::error_code ec;
+  berth::event_loop loop(berth::backend::io_uring, ec);
+  if (ec) {
+    WARN("io_uring not available here: " << ec.message());
+    return;
+  }
+  CHECK(loop.backend() == berth::backend::io_uring);
+  // Linux 6.1 and later have both; older kernels run without (the loop still works).
+  if (!loop.defers_task_work()) WARN("this kernel has no DEFER_TASKRUN");
+}
+
+BERTH_ASYNC_TEST("event_loop: spawned tasks run in order - co_await spawn goes on at once") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  std::vector<int> order;
+  loop->spawn(append(order, 1));
+  loop->spawn(append(order, 2));
+  loop->run([](std::vector<int>& o) -> berth::task<> {
+    co_await berth::spawn(append(o, 4));
+    o.push_back(3);
+    co_await berth::sleep_for(1ms);  // the spawned one runs meanwhile
+  }(order));
+  CHECK(order == std::vector<int>{1, 2, 3, 4});
+}
+
+BERTH_ASYNC_TEST("event_loop: sleep_for and sleep_until resume in deadline order") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  std::vector<int> order;
+  const auto start = std::chrono::steady_clock::now();
+  loop->run([](std::vector<int>& o) -> berth::task<> {
+    co_await berth::spawn(sleep_then_append(o, 30ms, 3));
+    co_await berth::spawn(sleep_then_append(o, 10ms, 1));
+    co_await berth::spawn(sleep_then_append(o, 20ms, 2));
+    co_await berth::sleep_until(std::chrono::steady_clock::now() + 40ms);
+    co_await berth::sleep_for(0ms);   // at once
+    co_await berth::sleep_for(-5ms);  // at once
+    o.push_back(4);
+  }(order));
+  CHECK(order == std::vector<int>{1, 2, 3, 4});
+  CHECK(std::chrono::steady_clock::now() - start >= 40ms);
+}
+
+BERTH_ASYNC_TEST("event_loop: stop() ends run; spawned tasks wait for the next run") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  bool read_done = false;
+  loop->spawn(read_one(b, read_done));
+  berth::event_loop& l = *loop;
+  loop->run([](berth::event_loop& lp) -> berth::task<> {
+    co_await berth::sleep_for(1ms);
+    lp.stop();
+    co_await berth::sleep_for(std::chrono::hours(1));  // never reached: run returns first
+  }(l));
+  CHECK_FALSE(read_done);
+  a.write("x");
+  loop->run([](bool& done) -> berth::task<> {
+    while (!done) co_await berth::sleep_for(1ms);
+  }(read_done));
+  CHECK(read_done);
+}
+
+BERTH_ASYNC_TEST("event_loop: run of a task<T> that stop() interrupted throws operation_canceled") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  berth::event_loop& l = *loop;
+  const auto code = berth_test::thrown_code([&] {
+    (void)l.run([](berth::event_loop& lp) -> berth::task<int> {
+      lp.stop();
+      co_await berth::sleep_for(1ms);
+      co_return 1;
+    }(l));
+  });
+  CHECK(code == std::errc::operation_canceled);
+}
+
+BERTH_ASYNC_TEST("event_loop: a task that nothing can wake is resource_deadlock_would_occur - not a hang") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  // The root awaits a task that awaits a never-resumed awaitable: no operation, no timer.
+  struct forever {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    void await_resume() const noexcept {}
+  };
+  berth::event_loop& l = *loop;
+  const auto code = berth_test::thrown_code([&] { l.run([]() -> berth::task<> { co_await forever{}; }()); });
+  CHECK(code == std::errc::resource_deadlock_would_occur);
+}
+
+BERTH_ASYNC_TEST("event_loop: destroyed with tasks suspended - their sockets close and nothing leaks") {
+  const int before = berth_test::open_descriptor_count();
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  auto [c, d] = berth::socket_pair();
+  bool done = false;
+  // Two tasks own one end each and wait to read; a third sleeps for an hour.
+  loop->spawn([](unix_stream s, bool& flag) -> berth::task<> { co_await read_one(s, flag); }(std::move(b), done));
+  loop->spawn([](unix_stream s, bool& flag) -> berth::task<> { co_await read_one(s, flag); }(std::move(d), done));
+  loop->spawn([]() -> berth::task<> { co_await berth::sleep_for(std::chrono::hours(1)); }());
+  berth::event_loop& l = *loop;
+  loop->run([](berth::event_loop& lp) -> berth::task<> {
+    co_await berth::sleep_for(1ms);
+    lp.stop();
+  }(l));
+  CHECK_FALSE(done);
+  loop.reset();  // destroys the three tasks: b and d close
+  char byte;
+  CHECK(a.read_some(std::span<char>(&byte, 1)) == 0);  // the peer reads end of stream
+  CHECK(c.read_some(std::span<char>(&byte, 1)) == 0);
+  CHECK_FALSE(done);
+  a.close();
+  c.close();
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
+TEST_CASE("event_loop: an exception escaping a spawned task calls std::terminate", "[async]") {
+  for (const berth::backend b : {berth::backend::epoll, berth::backend::io_uring}) {
+    const int status = berth_test::in_child([b] {
+      ::signal(SIGABRT, SIG_DFL);
+      std::error_code ec;
+      berth::event_loop loop(b, ec);
+      loop.spawn([]() -> berth::task<> {
+        throw std::runtime_error("nobody catches this");
+        co_return;
+      }());
+      loop.run([]() -> berth::task<> { co_await berth::sleep_for(1ms); }());
+      return 0;  // not reached
+    });
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGABRT);
+  }
+}
+
+TEST_CASE("event_loop: io_uring refused (seccomp) is function_not_supported in both forms", "[async]") {
+  for (const int refusal : {ENOSYS, EPERM}) {
+    const int status = berth_test::in_child([refusal] {
+      if (!berth_test::refuse_io_uring_setup(refusal)) return 10;
+      std::error_code ec;
+      berth::event_loop loop(berth::backend::io_uring, ec);
+      if (ec != std::errc::function_not_supported) return 11;
+      if (loop.backend() != berth::backend::epoll) return 12;  // the error-code form falls back
+      if (loop.run([]() -> berth::task<int> { co_return 3; }()) != 3) return 13;
+      const auto code = berth_test::thrown_code([] { berth::event_loop refused(berth::backend::io_uring); });
+      if (code != std::errc::function_not_supported) return 14;
+      berth::event_loop fine;  // the default is not affected
+      return fine.backend() == berth::backend::epoll ? 0 : 15;
+    });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+}
+
+TEST_CASE("event_loop: one loop per thread - concurrently", "[async]") {
+  for (const berth::backend b : {berth::backend::epoll, berth::backend::io_uring}) {
+    std::error_code probe;
+    { berth::event_loop l(b, probe); }
+    if (probe) continue;
+    std::atomic<int> echoed{0};
+    auto worker = [&] {
+      berth::event_loop loop(b);
+      auto [x, y] = berth::socket_pair();
+      const int n = loop.run([](unix_stream& p, unix_stream& q) -> berth::task<int> {
+        int rounds = 0;
+        for (int i = 0; i < 100; ++i) {
+          co_await berth::async_write(p, "ping");
+          char buffer[4];
+          co_await berth::async_read(q, buffer);
+          ++rounds;
+        }
+        co_return rounds;
+      }(x, y));
+      echoed += n;
+    };
+    std::thread t1(worker), t2(worker);
+    t1.join();
+    t2.join();
+    CHECK(echoed == 200);
+  }
+}
+
+BERTH_ASYNC_TEST("event_loop: async_wait_readable on an eventfd (any descriptor)") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  berth::descriptor event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  REQUIRE(event.is_open());
+  loop->run([](berth::descriptor& e) -> berth::task<> {
+    co_await berth::spawn([](berth::descriptor& d) -> berth::task<> {
+      co_await berth::sleep_for(5ms);
+      const std::uint64_t one = 1;
+      (void)!::write(d.native_handle(), &one, sizeof one);
+    }(e));
+    co_await berth::async_wait_readable(e);
+    co_await berth::async_wait_writable(e);
+  }(event));
+}

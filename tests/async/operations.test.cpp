@@ -1,0 +1,441 @@
+// Every async operation on both backends: results and errors as the synchronous call's,
+// both error forms, with_timeout, and the socket usable synchronously afterwards.
+#include <berth/async/operations.hpp>
+
+#include <berth/async.hpp>
+
+#include "async_support.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace std::chrono_literals;
+using namespace berth_test::types;
+
+namespace {
+
+std::vector<char> pattern(std::size_t size) {
+  std::vector<char> v(size);
+  for (std::size_t i = 0; i < size; ++i) v[i] = static_cast<char>(i * 7 + i / 251);
+  return v;
+}
+
+berth::task<> write_all(unix_stream& s, const std::vector<char>& data) { co_await berth::async_write(s, data); }
+
+bool have_ipv6() {
+  std::error_code ec;
+  auto s = berth::bind(berth_test::loopback6(), ec);
+  return !ec;
+}
+
+}  // namespace
+
+// ---- constraints: exactly those of the synchronous members --------------------------------
+
+template <class S, class B>
+concept can_read_some = requires(S& s, B&& b) { berth::async_read_some(s, std::forward<B>(b)); };
+template <class S, class B>
+concept can_write_some = requires(S& s, B&& b) { berth::async_write_some(s, std::forward<B>(b)); };
+template <class S, class B>
+concept can_send_to = requires(S& s, B&& b, berth::inet_endpoint e) { berth::async_send_to(s, b, e); };
+template <class S, class B>
+concept can_receive = requires(S& s, B&& b) { berth::async_receive(s, std::forward<B>(b)); };
+template <class A>
+concept can_accept = requires(A& a) { berth::async_accept(a); };
+
+static_assert(can_read_some<tcp, std::array<char, 4>&>);
+static_assert(!can_read_some<tcp, const std::array<char, 4>&>);  // read into const
+static_assert(!can_read_some<udp, std::array<char, 4>&>);        // read_some on datagrams
+static_assert(!can_read_some<tcp, std::vector<int>&>);           // not bytes
+static_assert(can_write_some<tcp, std::string_view>);
+static_assert(!can_write_some<udp, std::string_view>);
+static_assert(can_send_to<udp, std::string_view>);
+static_assert(!can_send_to<tcp, std::string_view>);
+static_assert(can_receive<unix_seqpacket, std::array<char, 4>&>);
+static_assert(!can_receive<tcp, std::array<char, 4>&>);
+static_assert(can_accept<tcp_acceptor>);
+static_assert(!can_accept<tcp>);
+
+// ---- streams ------------------------------------------------------------------------------
+
+BERTH_ASYNC_TEST("async_read_some / async_write_some: at once - after a wait - end of stream") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  loop->run([](unix_stream& x, unix_stream& y) -> berth::task<> {
+    {
+      const auto got = co_await berth::async_write_some(x, "hello");  // a string literal: 5 bytes
+      CHECK(got == 5);
+    }
+    std::array<char, 16> buffer{};
+    {
+      const auto got = co_await berth::async_read_some(y, buffer);  // there already
+      CHECK(got == 5);
+    }
+    CHECK(std::string_view(buffer.data(), 5) == "hello");
+    // Nothing there: the read waits until another task writes.
+    co_await berth::spawn([](unix_stream& s) -> berth::task<> {
+      co_await berth::sleep_for(5ms);
+      (void)co_await berth::async_write_some(s, "later");
+    }(x));
+    {
+      const auto got = co_await berth::async_read_some(y, buffer);
+      CHECK(got == 5);
+    }
+    CHECK(std::string_view(buffer.data(), 5) == "later");
+    x.shutdown(berth::shutdown_type::send);
+    {
+      const auto got = co_await berth::async_read_some(y, buffer);  // end of stream: 0, no error
+      CHECK(got == 0);
+    }
+    std::error_code ec = std::make_error_code(std::errc::io_error);
+    {
+      const auto got = co_await berth::async_read_some(y, buffer, ec);
+      CHECK(got == 0);
+    }
+    CHECK_FALSE(ec);  // success clears it
+  }(a, b));
+}
+
+BERTH_ASYNC_TEST("async_read / async_write: a megabyte both ways through small socket buffers") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  a.set(berth::option::send_buffer_size{4096});
+  b.set(berth::option::receive_buffer_size{4096});
+  const std::vector<char> sent = pattern(1 << 20);
+  std::vector<char> received(sent.size());
+  loop->run([](unix_stream& x, unix_stream& y, const std::vector<char>& out, std::vector<char>& in) -> berth::task<> {
+    co_await berth::spawn(write_all(x, out));
+    {
+      const auto got = co_await berth::async_read(y, in);
+      CHECK(got == in.size());
+    }
+  }(a, b, sent, received));
+  CHECK(received == sent);
+}
+
+BERTH_ASYNC_TEST("async_read: end of stream first is error::eof - with the bytes read before") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  loop->run([](unix_stream& x, unix_stream& y) -> berth::task<> {
+    co_await berth::async_write(x, "abc");
+    x.shutdown(berth::shutdown_type::send);
+    std::array<char, 8> buffer{};
+    std::error_code ec;
+    {
+      const auto got = co_await berth::async_read(y, buffer, ec);
+      CHECK(got == 3);
+    }
+    CHECK(ec == berth::error::eof);
+    bool thrown = false;
+    try {
+      (void)co_await berth::async_read(y, buffer);
+    } catch (const std::system_error& e) {
+      thrown = e.code() == berth::error::eof;
+    }
+    CHECK(thrown);
+    std::array<char, 0> nothing{};
+    {
+      const auto got = co_await berth::async_read(y, nothing);  // no system call, no error
+      CHECK(got == 0);
+    }
+  }(a, b));
+}
+
+BERTH_ASYNC_TEST("async_write_some: a closed peer is broken_pipe - never SIGPIPE") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  b.close();
+  loop->run([](unix_stream& x) -> berth::task<> {
+    std::error_code ec;
+    {
+      const auto got = co_await berth::async_write_some(x, "x", ec);
+      CHECK(got == 0);
+    }
+    CHECK(ec == std::errc::broken_pipe);
+    {
+      const auto got = co_await berth::async_write(x, "xyz", ec);
+      CHECK(got == 0);
+    }
+    CHECK(ec == std::errc::broken_pipe);
+  }(a));
+}
+
+// ---- accept and connect ----------------------------------------------------------------
+
+template <class F>
+void accept_connect_round_trip(berth::event_loop& loop) {
+  auto listener = berth::listen(berth_test::fresh_endpoint<F>());
+  const auto where = listener.local_endpoint();
+  loop.run([](berth::acceptor<F>& l, typename F::endpoint to) -> berth::task<> {
+    co_await berth::spawn([](berth::acceptor<F>& a) -> berth::task<> {
+      typename F::endpoint peer;
+      auto c = co_await berth::async_accept(a, peer);
+      if constexpr (F::domain != AF_UNIX) CHECK(peer.address().is_loopback());
+      char buffer[4];
+      (void)co_await berth::async_read(c, buffer);
+      co_await berth::async_write(c, std::string_view(buffer, 4));
+    }(l));
+    auto s = co_await berth::async_connect(to);
+    CHECK(s.is_open());
+    CHECK(berth_test::is_close_on_exec(s.native_handle()));
+    CHECK_FALSE(berth_test::is_nonblocking(s.native_handle()));  // blocking, as berth makes every socket
+    co_await berth::async_write(s, "ping");
+    char echo[4];
+    (void)co_await berth::async_read(s, echo);
+    CHECK(std::string_view(echo, 4) == "ping");
+  }(listener, where));
+}
+
+BERTH_ASYNC_TEST("async_accept / async_connect: inet - inet6 - local") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  accept_connect_round_trip<berth::inet>(*loop);
+  if (have_ipv6())
+    accept_connect_round_trip<berth::inet6>(*loop);
+  else
+    WARN("no IPv6 loopback here: inet6 not exercised");
+  accept_connect_round_trip<berth::local>(*loop);
+}
+
+BERTH_ASYNC_TEST("async_accept: accepted sockets are close-on-exec and blocking; many in a row") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto listener = berth::listen(berth_test::loopback4());
+  const auto where = listener.local_endpoint();
+  loop->run([](tcp_acceptor& l, berth::inet_endpoint to) -> berth::task<> {
+    // 50 connections one after another: descriptor numbers come back, and each new socket
+    // is known new (its first read has to wait), so none is left waiting for an edge.
+    for (int i = 0; i < 50; ++i) {
+      co_await berth::spawn([](berth::inet_endpoint e) -> berth::task<> {
+        auto c = co_await berth::async_connect(e);
+        co_await berth::sleep_for(1ms);
+        co_await berth::async_write(c, "x");
+      }(to));
+      auto s = co_await berth::async_accept(l);
+      CHECK(berth_test::is_close_on_exec(s.native_handle()));
+      CHECK_FALSE(berth_test::is_nonblocking(s.native_handle()));
+      char c;
+      {
+        const auto got = co_await berth::with_timeout(5s, berth::async_read_some(s, std::span<char>(&c, 1)));
+        CHECK(got == 1);
+      }
+    }
+  }(listener, where));
+}
+
+BERTH_ASYNC_TEST("async_connect: refused - both forms; the ec form returns a socket holding none") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const auto nobody = berth_test::closed_port4();
+  const int before = berth_test::open_descriptor_count();
+  loop->run([](berth::inet_endpoint to) -> berth::task<> {
+    std::error_code ec;
+    auto s = co_await berth::async_connect(to, ec);
+    CHECK(ec == std::errc::connection_refused);
+    CHECK_FALSE(s.is_open());
+    bool thrown = false;
+    try {
+      (void)co_await berth::async_connect(to);
+    } catch (const std::system_error& e) {
+      thrown = e.code() == std::errc::connection_refused;
+    }
+    CHECK(thrown);
+    auto u = co_await berth::async_connect(berth::local_endpoint::abstract(berth_test::unique_abstract_name()), ec);
+    CHECK(ec == std::errc::connection_refused);
+  }(nobody));
+  CHECK(berth_test::open_descriptor_count() == before);  // the failed sockets were closed
+}
+
+BERTH_ASYNC_TEST("async_accept: out of descriptors is too_many_files_open") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto listener = berth::listen(berth_test::loopback4());
+  auto client = berth::connect(listener.local_endpoint());
+  std::error_code ec;
+  {
+    berth_test::descriptor_exhaustion full;
+    if (full.exhausted()) {
+      loop->run([](tcp_acceptor& l, std::error_code& e) -> berth::task<> {
+        auto s = co_await berth::async_accept(l, e);
+      }(listener, ec));
+    }
+    full.release();
+    if (!full.exhausted()) {
+      WARN("could not exhaust descriptors here");
+      return;
+    }
+  }
+  CHECK(ec == std::errc::too_many_files_open);
+  // The connection is still there, accepted now that a descriptor is free.
+  auto s = loop->run([](tcp_acceptor& l) -> berth::task<tcp> { co_return co_await berth::async_accept(l); }(listener));
+  CHECK(s.is_open());
+}
+
+// ---- messages -----------------------------------------------------------------------------
+
+BERTH_ASYNC_TEST("async_send / async_receive: datagrams and seqpacket - truncation reported") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair<berth::datagram>();
+  auto [c, d] = berth::socket_pair<berth::seqpacket>();
+  loop->run([](unix_datagram& x, unix_datagram& y, unix_seqpacket& p, unix_seqpacket& q) -> berth::task<> {
+    std::array<char, 4> small{};
+    co_await berth::spawn([](unix_datagram& s) -> berth::task<> {
+      co_await berth::sleep_for(2ms);
+      (void)co_await berth::async_send(s, "one");
+      (void)co_await berth::async_send(s, "too long");
+    }(x));
+    {
+      const auto got = co_await berth::async_receive(y, small);  // waits, then the first message
+      CHECK(got == 3);
+    }
+    std::error_code ec;
+    {
+      const auto got = co_await berth::async_receive(y, small, ec);  // the buffer's size
+      CHECK(got == 4);
+    }
+    CHECK(ec == berth::error::truncated);
+    CHECK(std::string_view(small.data(), 4) == "too ");
+    {
+      const auto got = co_await berth::async_send(p, "packet");
+      CHECK(got == 6);
+    }
+    std::array<char, 16> big{};
+    {
+      const auto got = co_await berth::async_receive(q, big);
+      CHECK(got == 6);
+    }
+    p.close();
+    {
+      const auto got = co_await berth::async_receive(q, big);  // seqpacket: end of stream
+      CHECK(got == 0);
+    }
+  }(a, b, c, d));
+}
+
+BERTH_ASYNC_TEST("async_send_to / async_receive_from: UDP - the sender's endpoint filled") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto server = berth::bind<berth::datagram>(berth_test::loopback4());
+  auto client = berth::bind<berth::datagram>(berth_test::loopback4());
+  loop->run([](udp& srv, udp& cli) -> berth::task<> {
+    const auto to = srv.local_endpoint();
+    co_await berth::spawn([](udp& s, berth::inet_endpoint e) -> berth::task<> {
+      co_await berth::sleep_for(2ms);
+      (void)co_await berth::async_send_to(s, "datagram", e);
+      (void)co_await berth::async_send_to(s, "0123456789", e);
+    }(cli, to));
+    berth::inet_endpoint from;
+    std::array<char, 8> buffer{};
+    {
+      const auto got = co_await berth::async_receive_from(srv, buffer, from);
+      CHECK(got == 8);
+    }
+    CHECK(from == cli.local_endpoint());
+    berth::inet_endpoint from2;
+    std::error_code ec;
+    {
+      const auto got = co_await berth::async_receive_from(srv, buffer, from2, ec);
+      CHECK(got == 8);
+    }
+    CHECK(ec == berth::error::truncated);
+    CHECK(from2 == cli.local_endpoint());
+  }(server, client));
+}
+
+// ---- waiting ------------------------------------------------------------------------------
+
+BERTH_ASYNC_TEST("async_wait_readable / async_wait_writable: sockets and acceptors") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  auto listener = berth::listen(berth_test::loopback4());
+  loop->run([](unix_stream& x, unix_stream& y, tcp_acceptor& l) -> berth::task<> {
+    co_await berth::async_wait_writable(x);  // writable at once
+    co_await berth::spawn([](unix_stream& s) -> berth::task<> {
+      co_await berth::sleep_for(3ms);
+      s.write("r");
+    }(x));
+    co_await berth::async_wait_readable(y);
+    char c;
+    CHECK(y.read_some(std::span<char>(&c, 1)) == 1);
+    std::error_code ec;
+    co_await berth::with_timeout(10ms, berth::async_wait_readable(y, ec));
+    CHECK(ec == std::errc::timed_out);
+    auto client = berth::connect(l.local_endpoint());
+    co_await berth::async_wait_readable(l);  // a connection is waiting
+    auto s = l.accept();
+    CHECK(s.is_open());
+  }(a, b, listener));
+}
+
+// ---- with_timeout -------------------------------------------------------------------------
+
+BERTH_ASYNC_TEST("with_timeout: timed_out once the time passed - both forms; the result when it did not") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto [a, b] = berth::socket_pair();
+  loop->run([](unix_stream& x, unix_stream& y) -> berth::task<> {
+    std::array<char, 4> buffer{};
+    std::error_code ec;
+    const auto start = std::chrono::steady_clock::now();
+    {
+      const auto got = co_await berth::with_timeout(20ms, berth::async_read_some(y, buffer, ec));
+      CHECK(got == 0);
+    }
+    CHECK(ec == std::errc::timed_out);
+    CHECK(std::chrono::steady_clock::now() - start >= 20ms);
+    bool thrown = false;
+    try {
+      (void)co_await berth::with_timeout(5ms, berth::async_read(y, buffer));
+    } catch (const std::system_error& e) {
+      thrown = e.code() == std::errc::timed_out;
+    }
+    CHECK(thrown);
+    // Completes first: its result, and the timer is gone (the loop does not wait for it).
+    co_await berth::async_write(x, "abcd");
+    {
+      const auto got = co_await berth::with_timeout(std::chrono::hours(1), berth::async_read(y, buffer));
+      CHECK(got == 4);
+    }
+    // A composed read that times out part-way reports the bytes it got.
+    co_await berth::async_write(x, "ab");
+    {
+      const auto got = co_await berth::with_timeout(10ms, berth::async_read(y, buffer, ec));
+      CHECK(got == 2);
+    }
+    CHECK(ec == std::errc::timed_out);
+  }(a, b));
+  // After the timeouts the socket still works, asynchronously and synchronously.
+  a.write("ok");
+  char two[2];
+  CHECK(b.read(two) == 2);
+}
+
+BERTH_ASYNC_TEST("a socket used by async operations works afterwards with the synchronous API") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  auto listener = berth::listen(berth_test::loopback4());
+  auto client = berth::connect(listener.local_endpoint());
+  auto server = loop->run([](tcp_acceptor& l) -> berth::task<tcp> { co_return co_await berth::async_accept(l); }(listener));
+  loop->run([](tcp& s, tcp& c) -> berth::task<> {
+    co_await berth::async_write(c, "1234");
+    char b4[4];
+    (void)co_await berth::async_read(s, b4);
+  }(server, client));
+  CHECK_FALSE(berth_test::is_nonblocking(server.native_handle()));  // async I/O changed nothing
+  CHECK_FALSE(berth_test::is_nonblocking(client.native_handle()));
+  client.write("sync");
+  char b4[4];
+  CHECK(server.read(b4) == 4);
+  // The listener: io_uring changes nothing; epoll's async_accept made it non-blocking.
+  CHECK(berth_test::is_nonblocking(listener.native_handle()) == (TestType::value == berth::backend::epoll));
+}

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""async_echo_server, async_http_hello and async_chat_server, driven by Python's socket
+module, socat and wrk, on each backend: a case is NAME-BACKEND, e.g. echo_tcp4-io_uring.
+Where the kernel refuses io_uring the io_uring cases are skipped, saying so."""
+
+import os
+import re
+import resource
+import signal
+import socket
+import threading
+import time
+
+from echo_test import concurrent_clients, echoed_or_closed, round_trip
+from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check,
+                     cpu_share, main, program, recv_exactly, require_ipv6, run, temp_path,
+                     wait_until)
+
+PAYLOAD = os.urandom(200 * 1024)
+BACKEND = "epoll"
+
+
+def start(name, endpoint, *extra, **options):
+    """The example `name` on BACKEND; a kernel without io_uring skips the test."""
+    argv = [program(name), "--listen", endpoint, "--backend", BACKEND, *extra]
+    try:
+        return Server(argv, **options)
+    except TestFailure as e:
+        if "Function not implemented" in str(e) or "not supported" in str(e):
+            raise Skip(f"io_uring not available here: {e}")
+        raise
+
+
+def raise_own_limit(n):
+    """Lets this process hold `n` descriptors (clients), up to the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(max(soft, n), hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    if want < n:
+        raise Skip(f"{n} client sockets need RLIMIT_NOFILE {n}; the hard limit here is {hard}")
+
+
+# ---- async_echo_server -------------------------------------------------------------------
+
+def exercise(srv):
+    round_trip(srv, b"hello\n")
+    round_trip(srv, PAYLOAD)
+    concurrent_clients(srv)
+
+
+def test_echo_tcp4():
+    with start("async_echo_server", "127.0.0.1:0") as srv:
+        check(srv.endpoint.startswith("127.0.0.1:") and srv.port != 0, srv.endpoint)
+        exercise(srv)
+        srv.stop(signal.SIGTERM)
+
+
+def test_echo_tcp6():
+    require_ipv6()
+    with start("async_echo_server", "[::1]:0") as srv:
+        exercise(srv)
+        srv.stop(signal.SIGINT)
+
+
+def test_echo_unix():
+    path = temp_path("echo.sock")
+    with start("async_echo_server", path) as srv:
+        exercise(srv)
+        srv.stop(signal.SIGINT)  # also checks that the file is gone
+
+
+def test_echo_abstract():
+    with start("async_echo_server", abstract_name()) as srv:
+        exercise(srv)
+        srv.stop(signal.SIGTERM)
+
+
+def test_echo_threads():
+    """--threads 2: two loops, each with its own SO_REUSEPORT listener on the one port;
+    both threads take connections (the kernel spreads them), every client is echoed."""
+    with start("async_echo_server", "127.0.0.1:0", "--threads", "2") as srv:
+        tasks = os.listdir(f"/proc/{srv.pid}/task")
+        check(len(tasks) >= 2, f"--threads 2: {len(tasks)} threads")
+        before = {t: cpu_of_thread(srv.pid, t) for t in tasks}
+        for _ in range(4):
+            concurrent_clients(srv, 40)
+        busy = [t for t in tasks if cpu_of_thread(srv.pid, t) - before[t] > 1000000]
+        check(len(busy) >= 2, f"only {len(busy)} thread(s) did any work with --threads 2")
+        srv.stop()
+
+
+def cpu_of_thread(pid, tid):
+    """Nanoseconds thread `tid` ran, from /proc/PID/task/TID/schedstat."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def test_echo_socat():
+    with start("async_echo_server", "127.0.0.1:0") as srv:
+        status, out, err = run([program("socat"), "-t5", "-", f"TCP:127.0.0.1:{srv.port}"],
+                               input=PAYLOAD[:50000])
+        check(status == 0 and out == PAYLOAD[:50000], f"socat: status {status}, {len(out)} bytes; {err}")
+        srv.stop()
+
+
+def test_echo_descriptor_limit():
+    """10,000 clients against a server limited to 1,024 descriptors: accept reports EMFILE
+    (said on stderr), the clients beyond the limit are closed at once rather than left
+    waiting, the server does not spin, the first clients are served throughout, and new
+    clients are served again once others leave."""
+    raise_own_limit(10100)
+    with start("async_echo_server", "127.0.0.1:0", limits={resource.RLIMIT_NOFILE: 1024}) as srv:
+        first = [srv.connect() for _ in range(200)]
+        for i, s in enumerate(first):
+            check(echoed_or_closed(s, b"first %d" % i) == "echoed", f"client {i}: no echo")
+        more = []
+        for _ in range(9800):
+            s = socket.socket(srv.family, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(srv.address)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                s.close()
+                continue
+            more.append(s)
+        share = cpu_share(srv, 1.0)
+        srv.check_alive("at its descriptor limit")
+        check(share < SPINNING, f"the server used {share:.0%} of a core beyond its descriptor limit: it spins")
+        for i, s in enumerate(first[:50]):
+            check(echoed_or_closed(s, PAYLOAD[:20000]) == "echoed", f"client {i}: not echoed at the limit")
+        err = srv.stderr.data.decode(errors="replace")
+        check("Too many open files" in err, f"nothing said on stderr: {err[-500:]!r}")
+        for s in more:
+            s.close()
+        for s in first:
+            s.close()
+
+        def served():
+            with srv.connect() as s:
+                return echoed_or_closed(s, b"again") == "echoed"
+        wait_until(served, "serving new clients again")
+        srv.stop()
+
+
+def test_echo_many_connections():
+    """10,000 connections open at once, all served by one thread: each echoes."""
+    raise_own_limit(10100)
+    with start("async_echo_server", "127.0.0.1:0") as srv:
+        clients = []
+        for _ in range(10000):
+            s = socket.socket(srv.family, socket.SOCK_STREAM)
+            s.settimeout(TIMEOUT)
+            s.connect(srv.address)
+            clients.append(s)
+        for i, s in enumerate(clients):
+            s.sendall(b"%05d" % i)
+        for i, s in enumerate(clients):
+            check(recv_exactly(s, 5) == b"%05d" % i, f"client {i}: wrong echo")
+        for s in clients:
+            s.close()
+        srv.stop()
+
+
+# ---- async_http_hello --------------------------------------------------------------------
+
+GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+HELLO = b"Hello, world!"
+
+
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        check(chunk, f"end of stream in a response head: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+    while len(rest) < length:
+        chunk = s.recv(4096)
+        check(chunk, "end of stream in a body")
+        rest += chunk
+    return head, rest[:length], rest[length:]
+
+
+def test_http_protocol():
+    with start("async_http_hello", "127.0.0.1:0") as srv:
+        with srv.connect() as s:  # keep-alive, then pipelined, then split over writes
+            for _ in range(3):
+                s.sendall(GET)
+                head, body, extra = read_response(s)
+                check(head.startswith(b"HTTP/1.1 200") and body == HELLO and not extra, repr(head))
+            s.sendall(GET * 3)
+            data = b""
+            while data.count(HELLO) < 3:
+                chunk = s.recv(4096)
+                check(chunk, "end of stream during pipelined requests")
+                data += chunk
+            for piece in (b"GET / HT", b"TP/1.1\r\nHo", b"st: x\r\n", b"\r\n"):
+                s.sendall(piece)
+                time.sleep(0.01)
+            head, body, _ = read_response(s)
+            check(body == HELLO, "a request split over four writes")
+        with srv.connect() as s:  # Connection: close
+            s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+            head, body, _ = read_response(s)
+            check(b"Connection: close" in head and s.recv(1) == b"", "not closed after Connection: close")
+        with srv.connect() as s:  # HTTP/1.0 closes unless told
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            head, body, _ = read_response(s)
+            check(body == HELLO and s.recv(1) == b"", "HTTP/1.0 without keep-alive stayed open")
+        with srv.connect() as s:  # a body is skipped
+            s.sendall(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde" + GET)
+            _, body, extra = read_response(s)
+            if not extra:
+                _, body2, _ = read_response(s)
+            check(body == HELLO, "POST with a body")
+        with srv.connect() as s:  # garbage: 400 and closed
+            s.sendall(b"nonsense\r\n\r\n")
+            data = s.recv(4096)
+            check(data.startswith(b"HTTP/1.1 400"), repr(data))
+        with srv.connect() as s:  # a head too long: 431
+            s.sendall(b"GET / HTTP/1.1\r\n" + b"X: " + b"y" * 9000 + b"\r\n\r\n")
+            data = s.recv(4096)
+            check(data.startswith(b"HTTP/1.1 431"), repr(data))
+        srv.stop()
+
+
+def wrk(srv, connections, seconds):
+    raise_own_limit(connections + 100)
+    status, out, err = run([program("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                            f"http://127.0.0.1:{srv.port}/"], timeout=seconds + 3 * TIMEOUT)
+    text = out.decode(errors="replace")
+    check(status == 0, f"wrk: status {status}: {err}{text}")
+    done = re.search(r"(\d+) requests in", text)
+    check(done and int(done.group(1)) > 0, f"wrk made no requests:\n{text}")
+    check("Socket errors" not in text, f"wrk saw socket errors:\n{text}")
+    check("Non-2xx" not in text, f"wrk saw non-2xx responses:\n{text}")
+    print(text)
+
+
+def test_http_wrk():
+    """1,000 kept-alive connections for 3 s."""
+    with start("async_http_hello", "127.0.0.1:0") as srv:
+        wrk(srv, 1000, 3)
+        srv.stop()
+
+
+def test_http_wrk_10000():
+    """10,000 concurrent kept-alive connections (wrk opens them all, then requests on each)."""
+    with start("async_http_hello", "127.0.0.1:0", "--threads", "2") as srv:
+        wrk(srv, 10000, 4)
+        srv.stop()
+
+
+def test_http_curl():
+    with start("async_http_hello", "127.0.0.1:0") as srv:
+        status, out, err = run([program("curl"), "-s", "-i", f"http://127.0.0.1:{srv.port}/"])
+        check(status == 0 and out.endswith(HELLO) and out.startswith(b"HTTP/1.1 200"), f"curl: {status} {out!r} {err}")
+        srv.stop()
+
+
+# ---- async_chat_server -------------------------------------------------------------------
+
+def lines_of(s, count):
+    data = b""
+    while data.count(b"\n") < count:
+        chunk = s.recv(4096)
+        check(chunk, f"end of stream after {data!r}")
+        data += chunk
+    return data.split(b"\n")[:count]
+
+
+def test_chat():
+    with start("async_chat_server", "127.0.0.1:0") as srv:
+        a, b, c = srv.connect(), srv.connect(), srv.connect()
+        time.sleep(0.1)  # all three in the room
+        a.sendall(b"hello from a\n")
+        check(lines_of(b, 1) == [b"hello from a"], "b did not get a's line")
+        check(lines_of(c, 1) == [b"hello from a"], "c did not get a's line")
+        b.sendall(b"one from b\ntwo ")
+        b.sendall(b"from b\n")
+        check(lines_of(a, 2) == [b"one from b", b"two from b"], "a did not get b's lines, whole")
+        check(lines_of(c, 2) == [b"one from b", b"two from b"], "c did not get b's lines")
+        a.settimeout(0.2)
+        try:
+            extra = a.recv(100)
+        except socket.timeout:
+            extra = None
+        check(extra is None, f"a got its own line back: {extra!r}")
+        a.settimeout(TIMEOUT)
+        c.close()  # one leaves: the others go on
+        a.sendall(b"still here\n")
+        check(lines_of(b, 1) == [b"still here"], "b lost lines after c left")
+        many = [srv.connect() for _ in range(30)]
+        time.sleep(0.1)
+        b.sendall(b"to everyone\n")
+        for s in many + [a]:
+            check(lines_of(s, 1) == [b"to everyone"], "a client missed a broadcast")
+        for s in many + [a, b]:
+            s.close()
+        srv.stop()
+
+
+def test_chat_slow_reader():
+    """A client that never reads does not hold the others up; past 1 MB it is dropped."""
+    with start("async_chat_server", "127.0.0.1:0") as srv:
+        slow = srv.connect()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        fast, talker = srv.connect(), srv.connect()
+        time.sleep(0.1)
+        line = b"x" * 1000 + b"\n"
+        got = b""
+        fast.settimeout(TIMEOUT)
+        for _ in range(2000):  # 2 MB through the room
+            talker.sendall(line)
+            while len(got) < len(line):
+                got += fast.recv(65536)
+            got = got[len(line):]
+        srv.check_alive("with a client that does not read")
+        for s in (slow, fast, talker):
+            s.close()
+        srv.stop()
+
+
+TESTS = {
+    "echo_tcp4": test_echo_tcp4, "echo_tcp6": test_echo_tcp6, "echo_unix": test_echo_unix,
+    "echo_abstract": test_echo_abstract, "echo_threads": test_echo_threads,
+    "echo_socat": test_echo_socat, "echo_descriptor_limit": test_echo_descriptor_limit,
+    "echo_many_connections": test_echo_many_connections,
+    "http_protocol": test_http_protocol, "http_curl": test_http_curl, "http_wrk": test_http_wrk,
+    "http_wrk_10000": test_http_wrk_10000,
+    "chat": test_chat, "chat_slow_reader": test_chat_slow_reader,
+}
+
+
+def run_case(case):
+    global BACKEND
+    name, _, backend = case.rpartition("-")
+    BACKEND = backend
+    TESTS[name]()
+
+
+if __name__ == "__main__":
+    cases = {f"{name}-{backend}": (lambda n=f"{name}-{backend}": run_case(n))
+             for name in TESTS for backend in ("epoll", "io_uring")}
+    main(cases)
