@@ -96,6 +96,26 @@ concept mutable_buffer_sequence =
     buffer_sequence<L> &&
     std::same_as<std::remove_cv_t<std::remove_pointer_t<detail::buffer_pointer_t<L>>>, mutable_buffer>;
 
+namespace detail {
+
+/// What a read or receive fills: a mutable byte buffer or a scatter list.
+template <class B>
+concept buffer_to_fill = mutable_byte_buffer<B> || mutable_buffer_sequence<B>;
+/// What a write or send sends: a byte buffer or a gather list.
+template <class B>
+concept buffer_to_send = byte_buffer<B> || buffer_sequence<B>;
+
+// What a misused buffer reports: the return type of a deleted overload that a read given
+// bytes it may not write (a const string, a list with a const buffer), or a write given a
+// range of something other than bytes (std::vector<int>), selects, so that the compiler's
+// first line names it. A requires-expression still sees the call as invalid.
+template <class B>
+struct not_a_buffer_to_fill {};
+template <class B>
+struct not_a_buffer_to_send {};
+
+}  // namespace detail
+
 }  // namespace berth
 
 #endif  // BERTH_CONCEPTS_HPP

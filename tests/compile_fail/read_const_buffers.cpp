@@ -1,6 +1,6 @@
 // A list with a buffer that cannot be written is a gather list only: read needs every
 // buffer mutable (a mutable_buffer_sequence).
-// expect: mutable_buffer_sequence
+// expect: not_a_buffer_to_fill
 #include <berth/buffer.hpp>
 #include <berth/local.hpp>
 #include <berth/socket.hpp>

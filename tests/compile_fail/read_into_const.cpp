@@ -1,5 +1,5 @@
 // A read needs a writable buffer: a std::string_view (const bytes) does not compile.
-// expect: mutable_byte_buffer
+// expect: not_a_buffer_to_fill
 #include <berth/inet.hpp>
 #include <berth/socket.hpp>
 

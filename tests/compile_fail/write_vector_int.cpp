@@ -1,5 +1,5 @@
 // A buffer is a range of bytes: a std::vector<int> is not one (its size is not bytes).
-// expect: byte_buffer
+// expect: not_a_buffer_to_send
 #include <berth/inet.hpp>
 #include <berth/socket.hpp>
 

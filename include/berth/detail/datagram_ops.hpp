@@ -93,6 +93,15 @@ class datagram_ops {
     return report(receive_segmented(iov_of(list), from, segment_size), on_error, "berth::socket::receive_from");
   }
 
+  /// A buffer a receive_from cannot fill, or a send_to cannot send: does not compile, and
+  /// the compiler's first line says which (not_a_buffer_to_fill<B>, not_a_buffer_to_send<B>).
+  template <class B, class... Rest>
+    requires(!buffer_to_send<B>)
+  not_a_buffer_to_send<B> send_to(B&&, Rest&&...) = delete;
+  template <class B, class... Rest>
+    requires(!buffer_to_fill<B>)
+  not_a_buffer_to_fill<B> receive_from(B&&, Rest&&...) = delete;
+
   // ---- batches --------------------------------------------------------------------------------
   // One sendmmsg or recvmmsg per call for a batch of up to 64 messages (their headers are
   // built on the stack); a larger batch takes one call per 64. A batch of none makes no call

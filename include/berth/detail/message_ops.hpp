@@ -65,6 +65,15 @@ class message_ops {
     return report(receive_list_message(fd(), iov_of(list), nullptr, nullptr), on_error, "berth::socket::receive");
   }
 
+  /// A buffer a receive cannot fill, or a send cannot send: does not compile, and the
+  /// compiler's first line says which (not_a_buffer_to_fill<B>, not_a_buffer_to_send<B>).
+  template <class B, class... Rest>
+    requires(!buffer_to_send<B>)
+  not_a_buffer_to_send<B> send(B&&, Rest&&...) = delete;
+  template <class B, class... Rest>
+    requires(!buffer_to_fill<B>)
+  not_a_buffer_to_fill<B> receive(B&&, Rest&&...) = delete;
+
  private:
   const int& fd() const noexcept { return socket_access::fd(static_cast<const Socket&>(*this)); }
 };

@@ -103,6 +103,21 @@ class stream_ops {
     return report(send_list_all(fd(), iov_of(list), MSG_NOSIGNAL), on_error, "berth::socket::write");
   }
 
+  /// A buffer a read cannot fill, or a write cannot send: does not compile, and the
+  /// compiler's first line says which (not_a_buffer_to_fill<B>, not_a_buffer_to_send<B>).
+  template <class B, class... Rest>
+    requires(!buffer_to_fill<B>)
+  not_a_buffer_to_fill<B> read_some(B&&, Rest&&...) = delete;
+  template <class B, class... Rest>
+    requires(!buffer_to_fill<B>)
+  not_a_buffer_to_fill<B> read(B&&, Rest&&...) = delete;
+  template <class B, class... Rest>
+    requires(!buffer_to_send<B>)
+  not_a_buffer_to_send<B> write_some(B&&, Rest&&...) = delete;
+  template <class B, class... Rest>
+    requires(!buffer_to_send<B>)
+  not_a_buffer_to_send<B> write(B&&, Rest&&...) = delete;
+
   // ---- files ---------------------------------------------------------------------------------
 
   /// Sends `count` bytes of the open file `file` from `offset` (sendfile(2): the kernel
