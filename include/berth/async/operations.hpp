@@ -610,9 +610,9 @@ class send_op : public bytes_op<send_op<S>, S> {
 // single-buffer forms above are untouched: a list is chosen at compile time.
 
 /// Fills an io_uring submission for one sendmsg or recvmsg of `message`.
-[[gnu::always_inline]] inline void prepare_message(io_uring_sqe* sqe, unsigned char opcode, int fd,
+[[gnu::always_inline]] inline void prepare_message(io_uring_sqe* sqe, io_uring_op opcode, int fd,
                                                    const msghdr* message, int flags) noexcept {
-  sqe->opcode = opcode;
+  sqe->opcode = static_cast<std::uint8_t>(opcode);
   sqe->fd = fd;
   sqe->addr = reinterpret_cast<std::uint64_t>(message);
   sqe->len = 1;
@@ -632,8 +632,16 @@ class some_list_op : public bytes_op<some_list_op<D, S>, S> {
   some_list_op(int handle, const void* owner, iov_list list, Sink&&... sink) noexcept
       : base(handle, D, owner, std::forward<Sink>(sink)...), list_{list.data, first_call_count(list.count)} {}
 
-  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) {
-    return this->deliver(reads ? "berth::async_read_some" : "berth::async_write_some");
+  // [[nodiscard]] as the single-buffer forms': a read's result, not a write's.
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>)
+    requires reads
+  {
+    return this->deliver("berth::async_read_some");
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>)
+    requires(!reads)
+  {
+    return this->deliver("berth::async_write_some");
   }
 
   step_result epoll_step() noexcept {
