@@ -18,6 +18,13 @@ berth::task<int> round_trip(berth::socket<berth::local, berth::stream>& a, berth
   if (ec || std::string_view(buffer, 4) != "ping") co_return 2;
   (void)co_await berth::with_timeout(std::chrono::milliseconds(5), berth::async_read_some(b, buffer, ec));
   if (ec != std::errc::timed_out) co_return 3;
+  // Gather and scatter lists, through the error-code forms.
+  co_await berth::async_write(a, berth::buffers(std::string_view("pi"), std::string_view("ng!")), ec);
+  if (ec) co_return 4;
+  char head[2];
+  char rest[3];
+  (void)co_await berth::async_read(b, berth::buffers(head, rest), ec);
+  if (ec || std::string_view(head, 2) != "pi" || std::string_view(rest, 3) != "ng!") co_return 5;
   co_return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <berth/concepts.hpp>
 #include <berth/descriptor.hpp>
 #include <berth/detail/blocking.hpp>
+#include <berth/detail/msghdr.hpp>
 #include <berth/detail/open.hpp>
 #include <berth/detail/report.hpp>
 #include <berth/detail/socket_base.hpp>
@@ -600,6 +601,274 @@ class send_op : public bytes_op<send_op<S>, S> {
   msghdr message_{};
 };
 
+// ---- gather and scatter lists -----------------------------------------------------------
+// The list forms of the operations above: one sendmsg or recvmsg per attempt over the
+// caller's iovecs (a const_buffer and a mutable_buffer are iovecs), with the flags the
+// single-buffer forms pass. io_uring: IORING_OP_SENDMSG / IORING_OP_RECVMSG, whose msghdr
+// (and, for a transfer resumed inside a buffer, its window of iovecs) lives in the
+// operation, in the awaiting coroutine's frame, until the completion is collected. The
+// single-buffer forms above are untouched: a list is chosen at compile time.
+
+/// Fills an io_uring submission for one sendmsg or recvmsg of `message`.
+[[gnu::always_inline]] inline void prepare_message(io_uring_sqe* sqe, io_uring_op opcode, int fd,
+                                                   const msghdr* message, int flags) noexcept {
+  sqe->opcode = static_cast<std::uint8_t>(opcode);
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<std::uint64_t>(message);
+  sqe->len = 1;
+  sqe->msg_flags = static_cast<unsigned>(flags);
+}
+
+/// async_read_some and async_write_some of a list: one recvmsg (0 at end of stream) or one
+/// sendmsg with MSG_NOSIGNAL, of the list's first max_iov buffers, as read_some and
+/// write_some of a list.
+template <direction D, class S>
+class some_list_op : public bytes_op<some_list_op<D, S>, S> {
+  using base = bytes_op<some_list_op<D, S>, S>;
+  static constexpr bool reads = D == direction::read;
+
+ public:
+  template <class... Sink>
+  some_list_op(int handle, const void* owner, iov_list list, Sink&&... sink) noexcept
+      : base(handle, D, owner, std::forward<Sink>(sink)...), list_{list.data, first_call_count(list.count)} {}
+
+  // [[nodiscard]] as the single-buffer forms': a read's result, not a write's.
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>)
+    requires reads
+  {
+    return this->deliver("berth::async_read_some");
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>)
+    requires(!reads)
+  {
+    return this->deliver("berth::async_write_some");
+  }
+
+  step_result epoll_step() noexcept {
+    msghdr m = message_header(list_.data, list_.count);
+    const sys::result r = once([&] {
+      return reads ? sys::recvmsg(this->fd, &m, MSG_DONTWAIT) : sys::sendmsg(this->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = to_io(r);
+    if constexpr (reads) {
+      if (r.value > 0 && static_cast<std::size_t>(r.value) < total_size(list_.data, list_.count)) [[likely]]
+        return step_result::done_drained;
+      this->note_end(r.value == 0);
+    } else {
+      if (r.err != 0) this->note_end(false);
+    }
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    message_ = message_header(list_.data, list_.count);
+    prepare_message(sqe, reads ? IORING_OP_RECVMSG : IORING_OP_SENDMSG, this->fd, &message_,
+                    reads ? 0 : MSG_NOSIGNAL);
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = to_io(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  iov_list list_;
+  msghdr message_{};
+};
+
+/// async_read and async_write of a list: recvmsg until every buffer is full (end of stream
+/// first is error::eof), sendmsg (MSG_NOSIGNAL) until every byte went. After a partial
+/// call the next one resumes where it stopped, mid-list (list_cursor, as read and write
+/// of a list do), so a list of more than max_iov buffers takes further calls. A list of no
+/// bytes makes no call.
+template <direction D, class S>
+class all_list_op : public bytes_op<all_list_op<D, S>, S> {
+  using base = bytes_op<all_list_op<D, S>, S>;
+  static constexpr bool reads = D == direction::read;
+
+ public:
+  template <class... Sink>
+  all_list_op(int handle, const void* owner, iov_list list, Sink&&... sink) noexcept
+      : base(handle, D, owner, std::forward<Sink>(sink)...),
+        cursor_(list.data, list.count), size_(total_size(list.data, list.count)) {}
+  // Moved only before it is awaited (into with_timeout): the window is not in use yet.
+  all_list_op(all_list_op&& other) noexcept : base(std::move(other)), cursor_(other.cursor_), size_(other.size_) {}
+
+  [[gnu::always_inline]] bool await_ready() {
+    if (size_ == 0) return true;  // nothing to move: no system call, as read() and write() make none
+    return base::await_ready();
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>) {
+    return this->deliver(reads ? "berth::async_read" : "berth::async_write");
+  }
+
+  step_result epoll_step() noexcept {
+    for (;;) {
+      msghdr m = cursor_.from(this->result_.bytes, window_);
+      const sys::result r =
+          reads ? sys::recvmsg(this->fd, &m, MSG_DONTWAIT) : sys::sendmsg(this->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r.err == EINTR) continue;
+      if (r.err == EAGAIN) return step_result::would_block;
+      if (r.err != 0 || (reads && r.value == 0)) {
+        this->result_.err = r.err != 0 ? r.err : code_of(error::eof);
+        this->note_end(r.err == 0);
+        return step_result::done;
+      }
+      this->result_.bytes += static_cast<std::size_t>(r.value);
+      if (this->result_.bytes == size_) return step_result::done;
+      if (static_cast<std::size_t>(r.value) < total_size(m.msg_iov, m.msg_iovlen)) {
+        if constexpr (!reads) {
+          return step_result::would_block;  // the socket is full
+        } else {
+          // Drained: wait for the next edge rather than ask again for an EAGAIN.
+          fd_entry& e = this->the_loop().epoll.entry(this->fd);
+          e.readable = e.hangup;
+          if (e.readable == 0) return step_result::would_block;
+        }
+      }
+    }
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    message_ = cursor_.from(this->result_.bytes, window_);
+    prepare_message(sqe, reads ? IORING_OP_RECVMSG : IORING_OP_SENDMSG, this->fd, &message_,
+                    reads ? MSG_WAITALL : MSG_NOSIGNAL | MSG_WAITALL);
+  }
+  bool uring_complete(int res) {
+    if (res < 0 || (reads && res == 0)) {
+      this->result_.err = res < 0 ? -res : code_of(error::eof);
+      return true;
+    }
+    this->result_.bytes += static_cast<std::size_t>(res);
+    if (this->result_.bytes == size_) return true;
+    this->resubmit();
+    return false;
+  }
+
+ private:
+  list_cursor cursor_;
+  std::size_t size_;
+  msghdr message_{};
+  ::iovec window_[window_size];  // the rest of a buffer a call stopped inside (list_cursor)
+};
+
+/// async_send (flags: MSG_NOSIGNAL on connections) and async_send_to (`to` set) of a list:
+/// one sendmsg of all of it as one message; more than max_iov buffers is E2BIG, no call.
+template <class S>
+class send_list_op : public bytes_op<send_list_op<S>, S> {
+  using base = bytes_op<send_list_op<S>, S>;
+
+ public:
+  template <class... Sink>
+  send_list_op(int handle, const void* owner, iov_list list, int flags, const sockaddr* to, socklen_t to_size,
+               const char* what, Sink&&... sink) noexcept
+      : base(handle, direction::write, owner, std::forward<Sink>(sink)...),
+        list_(list), flags_(flags), to_(to), to_size_(to_size), what_(what) {}
+
+  [[gnu::always_inline]] bool await_ready() {
+    if (list_.count > max_iov) [[unlikely]] {  // a message is never split over calls
+      this->result_.err = E2BIG;
+      return true;
+    }
+    return base::await_ready();
+  }
+  std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
+
+  step_result epoll_step() noexcept {
+    const msghdr m = message_header(list_.data, list_.count, to_, to_size_);
+    const sys::result r = once([&] { return sys::sendmsg(this->fd, &m, flags_ | MSG_DONTWAIT); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    this->result_ = to_io(r);
+    if (r.err != 0 && flags_ != 0) this->note_end(false);
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    message_ = message_header(list_.data, list_.count, to_, to_size_);
+    prepare_message(sqe, IORING_OP_SENDMSG, this->fd, &message_, flags_);
+  }
+  bool uring_complete(int res) noexcept {
+    this->result_ = to_io(result_of_completion(res));
+    return true;
+  }
+
+ private:
+  iov_list list_;
+  int flags_;
+  const sockaddr* to_;
+  socklen_t to_size_;
+  const char* what_;
+  msghdr message_{};
+};
+
+/// async_receive (E void) and async_receive_from (the sender in `*from`) of a list: one
+/// recvmsg with MSG_TRUNC of one message into all of it; longer than all its buffers
+/// together is error::truncated (every buffer full). More than max_iov buffers is E2BIG,
+/// no call.
+template <class E, class S>
+class receive_list_op : public bytes_op<receive_list_op<E, S>, S> {
+  using base = bytes_op<receive_list_op<E, S>, S>;
+  static constexpr bool has_sender = !std::is_void_v<E>;
+
+ public:
+  template <class... Sink>
+  receive_list_op(int handle, const void* owner, iov_list list, E* from, Sink&&... sink) noexcept
+      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), list_(list), from_(from) {}
+
+  [[gnu::always_inline]] bool await_ready() {
+    if (list_.count > max_iov) [[unlikely]] {
+      this->result_.err = E2BIG;
+      return true;
+    }
+    return base::await_ready();
+  }
+  [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) {
+    return this->deliver(has_sender ? "berth::async_receive_from" : "berth::async_receive");
+  }
+
+  step_result epoll_step() noexcept {
+    msghdr m = header();
+    const sys::result r = once([&] { return sys::recvmsg(this->fd, &m, MSG_TRUNC | MSG_DONTWAIT); });
+    if (r.err == EAGAIN) return step_result::would_block;
+    finish(r, m.msg_namelen);
+    if constexpr (!has_sender) {
+      if (r.err != 0) this->note_end(false);
+    }
+    return step_result::done;
+  }
+  void uring_prepare(io_uring_sqe* sqe) noexcept {
+    message_ = header();
+    prepare_message(sqe, IORING_OP_RECVMSG, this->fd, &message_, MSG_TRUNC);
+  }
+  bool uring_complete(int res) noexcept {
+    finish(result_of_completion(res), message_.msg_namelen);
+    return true;
+  }
+
+ private:
+  msghdr header() noexcept {
+    if constexpr (has_sender)
+      return message_header(list_.data, list_.count, from_->data(), E::capacity());
+    else
+      return message_header(list_.data, list_.count);
+  }
+  void finish(sys::result r, [[maybe_unused]] socklen_t size) noexcept {
+    const io_result got = message_received(r, total_size(list_.data, list_.count));
+    if constexpr (has_sender) {
+      if (got.err != 0 && got.err != code_of(error::truncated)) {
+        this->result_ = {0, got.err};
+        return;
+      }
+      if (const int bad = endpoint_access::set_size(*from_, size)) {
+        this->result_ = {0, bad};
+        return;
+      }
+    }
+    this->result_ = got;
+  }
+
+  iov_list list_;
+  E* from_;
+  msghdr message_{};
+};
+
 // ---- waiting ----------------------------------------------------------------------------
 
 /// async_wait_readable, async_wait_writable: poll (POLLIN or POLLOUT) once, then the
@@ -832,7 +1101,7 @@ template <socket_type T = stream, endpoint E, detail::error_sink S = detail::thr
 /// Awaits one recv into `buffer`: the bytes that were there, at least one; 0 at end of
 /// stream. Reporting through `ec`, 0 on error.
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.read_some(std::forward<B>(b)); }
+  requires mutable_byte_buffer<B> && requires(Socket& s, B&& b) { s.read_some(std::forward<B>(b)); }
 [[nodiscard]] auto async_read_some(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   return detail::read_some_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
 }
@@ -840,7 +1109,7 @@ template <class Socket, class B, detail::error_sink S = detail::throws>
 /// Awaits one send (MSG_NOSIGNAL) of as much of `buffer` as fits; a closed peer is
 /// std::errc::broken_pipe. Reporting through `ec`, 0 on error.
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.write_some(std::forward<B>(b)); }
+  requires byte_buffer<B> && requires(Socket& s, B&& b) { s.write_some(std::forward<B>(b)); }
 [[nodiscard]] auto async_write_some(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   return detail::write_some_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), MSG_NOSIGNAL,
                                   "berth::async_write_some", on_error);
@@ -849,7 +1118,7 @@ template <class Socket, class B, detail::error_sink S = detail::throws>
 /// Awaits `buffer` filled; returns its size. End of stream first is berth::error::eof.
 /// Reporting through `ec`, the bytes read before the error.
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.read(std::forward<B>(b)); }
+  requires mutable_byte_buffer<B> && requires(Socket& s, B&& b) { s.read(std::forward<B>(b)); }
 [[nodiscard]] auto async_read(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   return detail::read_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
 }
@@ -857,14 +1126,14 @@ template <class Socket, class B, detail::error_sink S = detail::throws>
 /// Awaits all of `buffer` sent (MSG_NOSIGNAL); returns its size. Reporting through `ec`,
 /// the bytes sent before the error.
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.write(std::forward<B>(b)); }
+  requires byte_buffer<B> && requires(Socket& s, B&& b) { s.write(std::forward<B>(b)); }
 [[nodiscard]] auto async_write(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   return detail::write_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), on_error);
 }
 
 /// Awaits `buffer` sent as one message to the connected peer (MSG_NOSIGNAL on seqpacket).
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.send(std::forward<B>(b)); }
+  requires byte_buffer<B> && requires(Socket& s, B&& b) { s.send(std::forward<B>(b)); }
 [[nodiscard]] auto async_send(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   constexpr int flags = Socket::protocol::connection_oriented ? MSG_NOSIGNAL : 0;
   return detail::send_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), flags, nullptr, 0,
@@ -874,7 +1143,7 @@ template <class Socket, class B, detail::error_sink S = detail::throws>
 /// Awaits one message (MSG_TRUNC): its size; longer than `buffer` is
 /// berth::error::truncated (reporting through `ec`, the buffer's size).
 template <class Socket, class B, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b) { s.receive(std::forward<B>(b)); }
+  requires mutable_byte_buffer<B> && requires(Socket& s, B&& b) { s.receive(std::forward<B>(b)); }
 [[nodiscard]] auto async_receive(Socket& s, B&& buffer, S&& on_error = {}) noexcept {
   return detail::receive_op<S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), on_error);
 }
@@ -882,7 +1151,7 @@ template <class Socket, class B, detail::error_sink S = detail::throws>
 /// Awaits `buffer` sent as one datagram to `to` (which must live until the co_await
 /// completes).
 template <class Socket, class B, class E, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b, const E& e) { s.send_to(std::forward<B>(b), e); }
+  requires byte_buffer<B> && requires(Socket& s, B&& b, const E& e) { s.send_to(std::forward<B>(b), e); }
 [[nodiscard]] auto async_send_to(Socket& s, B&& buffer, const E& to, S&& on_error = {}) noexcept {
   return detail::send_op<S>(s.native_handle(), &s, detail::bytes_of(buffer), 0, to.data(), to.size(),
                             "berth::async_send_to", on_error);
@@ -891,9 +1160,89 @@ template <class Socket, class B, class E, detail::error_sink S = detail::throws>
 /// Awaits one datagram (MSG_TRUNC) and its sender in `from`: its size; longer than
 /// `buffer` is berth::error::truncated.
 template <class Socket, class B, class E, detail::error_sink S = detail::throws>
-  requires requires(Socket& s, B&& b, E& e) { s.receive_from(std::forward<B>(b), e); }
+  requires mutable_byte_buffer<B> && requires(Socket& s, B&& b, E& e) { s.receive_from(std::forward<B>(b), e); }
 [[nodiscard]] auto async_receive_from(Socket& s, B&& buffer, E& from, S&& on_error = {}) noexcept {
   return detail::receive_from_op<E, S>(s.native_handle(), &s, detail::writable_bytes_of(buffer), from, on_error);
+}
+
+// ---- gather and scatter lists -------------------------------------------------------------
+// Each operation above also takes a list, as the synchronous member does: berth::buffers(a,
+// b, ...), or a contiguous range of const_buffer / mutable_buffer (reads: a
+// mutable_buffer_sequence). One sendmsg or recvmsg per call, the flags of the single-buffer
+// form; io_uring: IORING_OP_SENDMSG / IORING_OP_RECVMSG. The list (and its buffers) must
+// live until the co_await completes (one made in the co_await expression does).
+
+/// Awaits one recvmsg into `list` (its first 1024 buffers), filled in order: the bytes that
+/// were there, at least one; 0 at end of stream. Reporting through `ec`, 0 on error.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires mutable_buffer_sequence<L> && requires(Socket& s, L&& l) { s.read_some(std::forward<L>(l)); }
+[[nodiscard]] auto async_read_some(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  return detail::some_list_op<detail::direction::read, S>(s.native_handle(), &s, detail::iov_of(list), on_error);
+}
+
+/// Awaits one sendmsg (MSG_NOSIGNAL) of as much of `list` (its first 1024 buffers) as fits;
+/// a closed peer is std::errc::broken_pipe. Reporting through `ec`, 0 on error.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires buffer_sequence<L> && requires(Socket& s, L&& l) { s.write_some(std::forward<L>(l)); }
+[[nodiscard]] auto async_write_some(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  return detail::some_list_op<detail::direction::write, S>(s.native_handle(), &s, detail::iov_of(list), on_error);
+}
+
+/// Awaits every buffer of `list` filled (recvmsg, resumed mid-list after a short one, past
+/// 1024 buffers in further calls); returns their total size. End of stream first is
+/// berth::error::eof. No system call when the list holds no bytes. Reporting through `ec`,
+/// the bytes read before the error.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires mutable_buffer_sequence<L> && requires(Socket& s, L&& l) { s.read(std::forward<L>(l)); }
+[[nodiscard]] auto async_read(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  return detail::all_list_op<detail::direction::read, S>(s.native_handle(), &s, detail::iov_of(list), on_error);
+}
+
+/// Awaits every byte of `list` sent (sendmsg with MSG_NOSIGNAL, resumed mid-list after a
+/// partial one, past 1024 buffers in further calls); returns the total size. No system call
+/// when the list holds no bytes. Reporting through `ec`, the bytes sent before the error.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires buffer_sequence<L> && requires(Socket& s, L&& l) { s.write(std::forward<L>(l)); }
+[[nodiscard]] auto async_write(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  return detail::all_list_op<detail::direction::write, S>(s.native_handle(), &s, detail::iov_of(list), on_error);
+}
+
+/// Awaits the bytes of `list` sent together as one message to the connected peer (one
+/// sendmsg; MSG_NOSIGNAL on seqpacket). More than 1024 buffers is
+/// std::errc::argument_list_too_long, nothing sent.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires buffer_sequence<L> && requires(Socket& s, L&& l) { s.send(std::forward<L>(l)); }
+[[nodiscard]] auto async_send(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  constexpr int flags = Socket::protocol::connection_oriented ? MSG_NOSIGNAL : 0;
+  return detail::send_list_op<S>(s.native_handle(), &s, detail::iov_of(list), flags, nullptr, 0, "berth::async_send",
+                                 on_error);
+}
+
+/// Awaits one message (one recvmsg with MSG_TRUNC) into the buffers of `list`, in order: its
+/// size; longer than all of them is berth::error::truncated (reporting through `ec`, their
+/// total size). More than 1024 buffers is std::errc::argument_list_too_long.
+template <class Socket, class L, detail::error_sink S = detail::throws>
+  requires mutable_buffer_sequence<L> && requires(Socket& s, L&& l) { s.receive(std::forward<L>(l)); }
+[[nodiscard]] auto async_receive(Socket& s, L&& list, S&& on_error = {}) noexcept {
+  return detail::receive_list_op<void, S>(s.native_handle(), &s, detail::iov_of(list), nullptr, on_error);
+}
+
+/// Awaits the bytes of `list` sent together as one datagram to `to` (one sendmsg). More
+/// than 1024 buffers is std::errc::argument_list_too_long, nothing sent.
+template <class Socket, class L, class E, detail::error_sink S = detail::throws>
+  requires buffer_sequence<L> && requires(Socket& s, L&& l, const E& e) { s.send_to(std::forward<L>(l), e); }
+[[nodiscard]] auto async_send_to(Socket& s, L&& list, const E& to, S&& on_error = {}) noexcept {
+  return detail::send_list_op<S>(s.native_handle(), &s, detail::iov_of(list), 0, to.data(), to.size(),
+                                 "berth::async_send_to", on_error);
+}
+
+/// Awaits one datagram (one recvmsg with MSG_TRUNC) into the buffers of `list` and its
+/// sender in `from`: its size; longer than all of them is berth::error::truncated. More
+/// than 1024 buffers is std::errc::argument_list_too_long.
+template <class Socket, class L, class E, detail::error_sink S = detail::throws>
+  requires mutable_buffer_sequence<L> && requires(Socket& s, L&& l, E& e) { s.receive_from(std::forward<L>(l), e); }
+[[nodiscard]] auto async_receive_from(Socket& s, L&& list, E& from, S&& on_error = {}) noexcept {
+  return detail::receive_list_op<E, S>(s.native_handle(), &s, detail::iov_of(list), &from, on_error);
 }
 
 /// Awaits the socket (or acceptor) readable: a read or accept would not block, or end of

@@ -1,5 +1,5 @@
 # cmake -DSTRACE=<strace> -DPROGRAM=<async_audit> -DBACKEND=epoll|io_uring
-#       -DSCENARIO=echo|immediate -DWORK_DIR=<dir> -P async_audit.cmake
+#       -DSCENARIO=echo|immediate|lists -DWORK_DIR=<dir> -P async_audit.cmake
 #
 # Runs `PROGRAM BACKEND SCENARIO n` under `strace -c` (this process only: the echo
 # scenario's client is a child that is not traced) for n = N1 and N2; per system call name,
@@ -13,6 +13,8 @@
 # messages (a per-message cost would show as 2,000).
 #  - immediate (epoll): an operation that can complete at once makes exactly its one
 #    system call: N sends, N recvs, no epoll_wait, no epoll_ctl.
+#  - lists (epoll): the same for gather and scatter lists: N sendmsg, N recvmsg, no
+#    epoll_wait, no epoll_ctl.
 cmake_minimum_required(VERSION 3.21)
 foreach(_var STRACE PROGRAM BACKEND SCENARIO WORK_DIR)
   if(NOT DEFINED ${_var})
@@ -45,7 +47,7 @@ foreach(_n ${_n1} ${_n2})
   endforeach()
 endforeach()
 list(REMOVE_DUPLICATES _names)
-list(APPEND _names epoll_ctl epoll_wait io_uring_enter sendto recvfrom)
+list(APPEND _names epoll_ctl epoll_wait io_uring_enter sendto recvfrom sendmsg recvmsg)
 list(REMOVE_DUPLICATES _names)
 set(_report "")
 foreach(_name IN LISTS _names)
@@ -93,6 +95,13 @@ elseif(SCENARIO STREQUAL "immediate")
   endif()
   if(NOT _d_epoll_wait EQUAL 0)
     list(APPEND _failed "an operation that could complete at once waited (epoll_wait: ${_d_epoll_wait})")
+  endif()
+elseif(SCENARIO STREQUAL "lists")
+  if(NOT _d_recvmsg EQUAL _runs OR NOT _d_sendmsg EQUAL _runs)
+    list(APPEND _failed "not exactly one sendmsg and one recvmsg per operation on a list")
+  endif()
+  if(NOT _d_epoll_wait EQUAL 0 OR NOT _d_recvfrom EQUAL 0 OR NOT _d_sendto EQUAL 0)
+    list(APPEND _failed "a list operation that could complete at once made another call")
   endif()
 endif()
 if(_failed)

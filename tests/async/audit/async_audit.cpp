@@ -6,6 +6,8 @@
 //                                             child process (not traced)
 //   async_audit epoll immediate N             N async_write_some and N async_read_some that
 //                                             can each complete at once
+//   async_audit epoll lists N                 N async_write of a gather list and N async_read
+//                                             of a scatter list that can each complete at once
 //
 // Exit status 0 when every byte came back as sent.
 #include <berth/async.hpp>
@@ -61,11 +63,23 @@ berth::task<int> immediate(long n) {
   co_return 0;
 }
 
+berth::task<int> lists(long n) {
+  auto [a, b] = berth::socket_pair();
+  char head[1] = {'h'}, body[2] = {'b', 'c'};
+  char into_head[1], into_body[2];
+  for (long i = 0; i < n; ++i) {
+    if (co_await berth::async_write(a, berth::buffers(head, body)) != 3) co_return 1;
+    if (co_await berth::async_read(b, berth::buffers(into_head, into_body)) != 3) co_return 2;
+    if (into_head[0] != 'h' || into_body[1] != 'c') co_return 3;
+  }
+  co_return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: async_audit epoll|io_uring echo|immediate N\n");
+    std::fprintf(stderr, "usage: async_audit epoll|io_uring echo|immediate|lists N\n");
     return 2;
   }
   const berth::backend backend = std::string_view(argv[1]) == "io_uring" ? berth::backend::io_uring : berth::backend::epoll;
@@ -78,6 +92,7 @@ int main(int argc, char** argv) {
     return 77;
   }
   if (scenario == "immediate") return loop.run(immediate(n));
+  if (scenario == "lists") return loop.run(lists(n));
   auto listener = berth::listen(berth::inet_endpoint(berth::ipv4_address::loopback(), 0));
   const auto where = listener.local_endpoint();
   const pid_t child = ::fork();
