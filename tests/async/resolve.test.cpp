@@ -6,7 +6,6 @@
 #include <berth/async/resolve.hpp>
 
 #include <berth/async.hpp>
-#include <berth/literals.hpp>
 #include <berth/resolve.hpp>
 
 #include "async_support.hpp"
@@ -20,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,7 +30,6 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using namespace berth::literals;
 using berth::inet6_endpoint;
 using berth::inet_endpoint;
 using berth::ip_endpoint;
@@ -134,6 +133,19 @@ std::uint16_t closed_on_both() {
   return 0;
 }
 
+// Expected addresses, parsed outside the coroutines (clang 14 does not evaluate the
+// literals' consteval operators inside one).
+std::vector<ip_endpoint> ips(std::initializer_list<std::string_view> texts) {
+  std::vector<ip_endpoint> v;
+  for (const std::string_view t : texts) v.push_back(ip_endpoint::parse(t));
+  return v;
+}
+std::vector<inet_endpoint> inets(std::initializer_list<std::string_view> texts) {
+  std::vector<inet_endpoint> v;
+  for (const std::string_view t : texts) v.push_back(inet_endpoint::parse(t));
+  return v;
+}
+
 berth::task<> set_after_start(bool& flag) {
   flag = true;
   co_return;
@@ -188,15 +200,15 @@ BERTH_ASYNC_TEST("async_resolve: numeric hosts and ports at once - no lookup, no
     co_await berth::spawn(set_after_start(other_ran));  // runs on the next turn: only if this task waits
     {
       const auto got = co_await berth::async_resolve("127.0.0.1", "80");
-      CHECK(got == std::vector<ip_endpoint>{"127.0.0.1:80"_ip});
+      CHECK(got == ips({"127.0.0.1:80"}));
     }
     {
       const auto got = co_await berth::async_resolve("::1", std::uint16_t{443});
-      CHECK(got == std::vector<ip_endpoint>{"[::1]:443"_ip});
+      CHECK(got == ips({"[::1]:443"}));
     }
     {
       const auto got = co_await berth::async_resolve<berth::inet>("127.0.0.1", "");
-      CHECK(got == std::vector<inet_endpoint>{"127.0.0.1:0"_inet});
+      CHECK(got == inets({"127.0.0.1:0"}));
     }
     std::error_code ec;
     {
@@ -211,7 +223,7 @@ BERTH_ASYNC_TEST("async_resolve: numeric hosts and ports at once - no lookup, no
     CHECK(ec == resolve_error::host_not_found);
     {
       const auto got = co_await berth::async_resolve("::1", "7", ec);
-      CHECK(got == std::vector<ip_endpoint>{"[::1]:7"_ip});
+      CHECK(got == ips({"[::1]:7"}));
     }
     CHECK(!ec);
     CHECK(!other_ran);  // nothing above suspended
@@ -242,19 +254,19 @@ BERTH_ASYNC_TEST("async_resolve: names from the hosts file as resolve returns th
     }
     {
       const auto got = co_await berth::async_resolve("both.test", "80");
-      CHECK(got == std::vector<ip_endpoint>{"[::1]:80"_ip, "127.0.0.1:80"_ip});
+      CHECK(got == ips({"[::1]:80", "127.0.0.1:80"}));
     }
     {
       const auto got = co_await berth::async_resolve("localhost", std::uint16_t{8080});
-      CHECK(got == std::vector<ip_endpoint>{"[::1]:8080"_ip, "127.0.0.1:8080"_ip});
+      CHECK(got == ips({"[::1]:8080", "127.0.0.1:8080"}));
     }
     {
       const auto got = co_await berth::async_resolve<berth::inet>("dup.test", "1");
-      CHECK(got == std::vector<inet_endpoint>{"127.0.0.1:1"_inet, "127.0.0.2:1"_inet});
+      CHECK(got == inets({"127.0.0.1:1", "127.0.0.2:1"}));
     }
     {
       const auto got = co_await berth::async_resolve("127.0.0.1", "http");
-      CHECK(got == std::vector<ip_endpoint>{"127.0.0.1:80"_ip});
+      CHECK(got == ips({"127.0.0.1:80"}));
     }
     std::error_code ec;
     {
@@ -300,7 +312,7 @@ BERTH_ASYNC_TEST("async_resolve: the loop runs while getaddrinfo waits") {
     co_await berth::spawn(tick_until(t, done));
     const auto addresses = co_await berth::async_resolve("slow.test", "80");
     done = true;
-    CHECK(addresses == std::vector<ip_endpoint>{"127.0.0.1:80"_ip});
+    CHECK(addresses == ips({"127.0.0.1:80"}));
   }(ticks, resolved));
   const double ms = elapsed_ms(start);
   std::printf("async_resolve of a lookup held 100 ms: %.1f ms, %d ticks of 5 ms meanwhile\n", ms, ticks);
@@ -338,7 +350,7 @@ BERTH_ASYNC_TEST("async_resolve: with_timeout shorter than the lookup is timed_o
       co_await berth::spawn(open_gate_after(30ms));
       {
         const auto got = co_await berth::with_timeout(5s, berth::async_resolve("slow.test", "9", ec));
-        CHECK(got == std::vector<ip_endpoint>{"127.0.0.1:9"_ip});
+        CHECK(got == ips({"127.0.0.1:9"}));
       }
       CHECK(!ec);
     }());

@@ -41,13 +41,11 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <atomic>
 #include <cerrno>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <new>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -97,11 +95,13 @@ struct shared_lookup {
   std::vector<E> addresses;   // written by the worker before `done`
   int err = 0;                // likewise: resolve_into's code
   int event = -1;             // the eventfd the worker adds 1 to when it is done
-  std::atomic<bool> done{false};
-  std::atomic<int> holders{2};
+  // Atomic through the compiler's builtins (GCC's and clang's): <atomic> would cost every
+  // translation unit that includes <berth/async.hpp> more than the rest of this header.
+  bool done = false;  // stored with release by the worker, loaded with acquire by the awaiter
+  int holders = 2;
 
   void release() noexcept {
-    if (holders.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (__atomic_sub_fetch(&holders, 1, __ATOMIC_ACQ_REL) == 0) {
       sys::close_quietly(event);
       delete this;
     }
@@ -111,7 +111,7 @@ struct shared_lookup {
   static void* work(void* self) noexcept {
     auto* l = static_cast<shared_lookup*>(self);
     l->err = resolve_into(l->host, l->service, l->socket_type, l->addresses);
-    l->done.store(true, std::memory_order_release);
+    __atomic_store_n(&l->done, true, __ATOMIC_RELEASE);
     (void)sys::eventfd_add(l->event, 1);  // cannot fail: the counter is far from its limit
     l->release();
     return nullptr;
@@ -126,7 +126,8 @@ template <class E>
 class resolution {
  public:
   resolution(name_ref name, int socket_type) noexcept : name_(name), type_(socket_type) {}
-  resolution(resolution&&) noexcept = default;  // only before it is awaited (into with_timeout)
+  resolution(resolution&& other) noexcept  // only before it is awaited (into with_timeout)
+      : name_(other.name_), type_(other.type_), deadline_(other.deadline_) {}
   resolution& operator=(resolution&&) = delete;
   ~resolution() { let_go(); }
 
@@ -146,7 +147,7 @@ class resolution {
       l.epoll.fresh(fd, false);       // a new descriptor: nothing known of that number holds
       l.epoll.entry(fd).readable = 0;  // registered on the wait, which reports it if ready
     }
-    wait_.emplace(fd, lookup_, direction::read, wait_error_);
+    wait_ = ::new (static_cast<void*>(wait_storage_)) wait_type(fd, lookup_, direction::read, wait_error_);
     wait_->set_deadline(deadline_);
     return wait_->await_ready();
   }
@@ -156,7 +157,7 @@ class resolution {
       wait_->await_resume();  // the wait's outcome into wait_error_
       if (wait_error_) {
         err_ = wait_error_.value();  // ETIMEDOUT, or the wait's own failure (system category)
-      } else if (lookup_->done.load(std::memory_order_acquire)) {
+      } else if (__atomic_load_n(&lookup_->done, __ATOMIC_ACQUIRE)) {
         err_ = lookup_->err;
         addresses_ = std::move(lookup_->addresses);
       } else {
@@ -210,7 +211,7 @@ class resolution {
   // the epoll loop told to forget the eventfd, which the worker may close at any time now.
   void let_go() noexcept {
     if (lookup_ == nullptr) return;
-    wait_.reset();
+    if (wait_ != nullptr) std::exchange(wait_, nullptr)->~wait_type();
     if (loop_->uses_epoll()) loop_->epoll.forget(lookup_->event);
     std::exchange(lookup_, nullptr)->release();
   }
@@ -223,7 +224,11 @@ class resolution {
   loop_core* loop_ = nullptr;
   shared_lookup<E>* lookup_ = nullptr;
   std::error_code wait_error_;
-  std::optional<wait_op<std::error_code&>> wait_;
+  // The wait on the eventfd, made in await_ready (in place: <optional> would cost every
+  // includer more than it saves here); null when there is none.
+  using wait_type = wait_op<std::error_code&>;
+  wait_type* wait_ = nullptr;
+  alignas(wait_type) unsigned char wait_storage_[sizeof(wait_type)];
 };
 
 /// async_resolve's awaiter: a resolution whose code goes to the sink S.
