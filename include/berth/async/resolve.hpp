@@ -319,17 +319,19 @@ class race_signal {
   std::size_t count_ = 0;
 };
 
-// The two coroutines below are inline functions, whose resume and destroy parts clang 14
-// puts in sections of their own; its -fsanitize=function (part of -fsanitize=undefined)
-// then fails to assemble them ("Cannot represent a difference across sections"). That one
-// check is turned off for them, under clang only.
+// The two coroutines below are templates, so that a translation unit that never connects
+// by name does not pay for compiling them. clang 14 puts the resume and destroy parts of
+// such a coroutine (inline, or a template) in sections of their own, and its
+// -fsanitize=function (part of -fsanitize=undefined) then fails to assemble them ("Cannot
+// represent a difference across sections"): that one check is off for them, under clang.
 
 /// One attempt's coroutine: awaits its socket writable (connected, or failed: SO_ERROR
 /// then says which), then tells the race.
+template <class Signal>
 #if defined(__clang__)
 [[clang::no_sanitize("function")]]
 #endif
-inline task<> watch_attempt(int fd, race_signal& signal) {
+task<> watch_attempt(int fd, Signal& signal) {
   std::error_code ec;
   co_await wait_op<std::error_code&>(fd, &signal, direction::write, ec);
   signal.attempt_ended(fd, ec.value());
@@ -411,12 +413,13 @@ struct connect_outcome {
 /// addresses on the loop (connect_race) until one connects, all failed, or `deadline`
 /// (ETIMEDOUT). The winner, made blocking again, goes to `out.fd`; every loser is closed
 /// after its wait was cancelled. Destroyed while suspended, it leaves nothing behind.
+template <class Endpoint = ip_endpoint>
 #if defined(__clang__)
 [[clang::no_sanitize("function")]]
 #endif
-inline task<> race_by_name(std::string_view host, std::string_view service, async_clock::time_point deadline,
+task<> race_by_name(std::string_view host, std::string_view service, async_clock::time_point deadline,
                            connect_outcome& out) {
-  resolution<ip_endpoint> lookup(name_ref(host, service), SOCK_STREAM);
+  resolution<Endpoint> lookup(name_ref(host, service), SOCK_STREAM);
   lookup.set_deadline(deadline);
   if ((out.err = co_await lookup) != 0) co_return;
   const std::vector<ip_endpoint> addresses = std::move(lookup.addresses());
