@@ -338,10 +338,11 @@ task<> watch_attempt(int fd, Signal& signal) {
 }
 
 /// The attempts' coroutines, by descriptor; and the epoll loop told to forget every
-/// attempt's descriptor before the race closes it.
+/// attempt's descriptor before the race closes it. (A template, as the coroutines are.)
+template <class Signal>
 class race_watchers {
  public:
-  race_watchers(loop_core& l, connect_race& race, race_signal& signal) noexcept
+  race_watchers(loop_core& l, connect_race& race, Signal& signal) noexcept
       : loop_(l), race_(race), signal_(signal) {}
   race_watchers(const race_watchers&) = delete;
   race_watchers& operator=(const race_watchers&) = delete;
@@ -395,7 +396,7 @@ class race_watchers {
  private:
   loop_core& loop_;
   connect_race& race_;
-  race_signal& signal_;
+  Signal& signal_;
   int fd_[connect_race::max_pending] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -427,7 +428,7 @@ task<> race_by_name(std::string_view host, std::string_view service, async_clock
   loop_core& l = this_loop();
   connect_race race(addresses);
   race_signal signal(l);
-  race_watchers watchers(l, race, signal);
+  race_watchers<race_signal> watchers(l, race, signal);
   for (;;) {
     clock::time_point now = clock::now();
     while (race.wants_start(now)) race.start_next(now);
