@@ -1012,7 +1012,7 @@ class connect_op : public bytes_op<connect_op<E, T, S>, S> {
   bool await_ready() {
     loop_core& l = this_loop();
     const bool epoll = l.uses_epoll();
-    const sys::result s = open_socket<F, T>(epoll ? SOCK_NONBLOCK : 0);
+    const sys::result s = open_socket_for<F, T>(to_.data(), epoll ? SOCK_NONBLOCK : 0);  // ip: the address's family
     if (s.err != 0) {
       this->result_.err = s.err;
       return true;

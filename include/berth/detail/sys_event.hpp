@@ -2,14 +2,16 @@
 #define BERTH_DETAIL_SYS_EVENT_HPP
 
 // The event loops' part of the kernel seam (detail/sys.hpp has the socket calls): epoll,
-// eventfd, io_uring's three calls and the mappings of its rings. The same conventions:
-// exactly one call per function, no loops, no policy, a sys::result. io_uring is reached
+// eventfd (made, and added to), io_uring's three calls and the mappings of its rings, and
+// the thread async_resolve runs getaddrinfo on. The same conventions: exactly one call per
+// function, no loops, no policy, a sys::result. io_uring is reached
 // through syscall(2) with the kernel's own structures (<linux/io_uring.h>), so berth
 // stays header-only with nothing to link.
 
 #include <berth/detail/sys.hpp>
 
 #include <linux/io_uring.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace berth::detail::sys {
 
@@ -34,6 +37,21 @@ namespace berth::detail::sys {
 /// eventfd(2) with EFD_CLOEXEC | EFD_NONBLOCK.
 [[gnu::always_inline]] inline result eventfd(unsigned initial) noexcept {
   return of(::eventfd(initial, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+/// write(2) of `value` to an eventfd: adds it to the counter, which makes it readable.
+[[gnu::always_inline]] inline result eventfd_add(int fd, std::uint64_t value) noexcept {
+  return of(::write(fd, &value, sizeof value));
+}
+/// pthread_create(3) of a thread running `start(argument)` (default attributes); its
+/// error number, which pthread_create returns rather than sets, in `err`.
+[[gnu::always_inline]] inline result thread_create(pthread_t* thread, void* (*start)(void*), void* argument) noexcept {
+  const int err = ::pthread_create(thread, nullptr, start, argument);
+  return err == 0 ? result{0, 0} : result{-1, err};
+}
+/// pthread_detach(3): the thread's resources go back to the system when it ends.
+[[gnu::always_inline]] inline result thread_detach(pthread_t thread) noexcept {
+  const int err = ::pthread_detach(thread);
+  return err == 0 ? result{0, 0} : result{-1, err};
 }
 /// clock_gettime(2) of CLOCK_MONOTONIC (the vDSO answers it: no system call is made).
 [[gnu::always_inline]] inline result monotonic_now(timespec* now) noexcept {
