@@ -56,7 +56,8 @@ struct op_sink {
 template <>
 struct op_sink<std::error_code&> {
   explicit op_sink(std::error_code& code) noexcept : ec(&code) {}
-  void deliver(int err, const char*) const noexcept {
+  // Inlined: out of line, the call costs more than the two tests of the usual path.
+  [[gnu::always_inline]] void deliver(int err, const char*) const noexcept {
     if (err == 0) [[likely]] {
       if (ec->value() != 0) ec->clear();  // already clear: not even system_category() is called
     } else {
@@ -246,8 +247,8 @@ class bytes_op : public async_op<Derived> {
  protected:
   /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
   /// passed first).
-  std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
-    if (this->timed_out) result_.err = ETIMEDOUT;
+  [[gnu::always_inline]] std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
+    if (this->timed_out) [[unlikely]] result_.err = ETIMEDOUT;
     sink_.deliver(result_.err, what);
     return result_.bytes;
   }
@@ -275,7 +276,9 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
 
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
 
-  step_result epoll_step() noexcept {
+  // Inlined into the immediate attempt of await_ready (and into the step the reactor
+  // calls through the behaviour table): a call costs about as much as the attempt's logic.
+  [[gnu::always_inline]] step_result epoll_step() noexcept {
     const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
@@ -310,7 +313,7 @@ class write_some_op : public bytes_op<write_some_op<S>, S> {
 
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     const sys::result r = once([&] { return sys::send(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
@@ -351,7 +354,7 @@ class read_op : public bytes_op<read_op<S>, S> {
   }
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read"); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     auto* const p = static_cast<char*>(buffer_.data);
     for (;;) {
       const std::size_t want = buffer_.size - this->result_.bytes;
@@ -415,7 +418,7 @@ class write_op : public bytes_op<write_op<S>, S> {
   }
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_write"); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     const auto* const p = static_cast<const char*>(buffer_.data);
     for (;;) {
       const std::size_t want = buffer_.size - this->result_.bytes;
