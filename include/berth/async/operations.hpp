@@ -109,12 +109,15 @@ class async_op : protected op_state {
     loop_core& l = this_loop();
     start(l);
     if (l.uses_epoll()) {
+      // Read before claim, whose out-of-line slow path the compiler must assume writes
+      // the awaiter: a constant just stored, so no load and no test at run time.
+      const direction d = dir;
       fd_entry& e = l.epoll.claim(fd, owner_);
-      if ((dir == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
+      if ((d == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
         const step_result r = self().epoll_step();
         // An accept may have grown the table (the descriptor it made): read it again.
         fd_entry& now = Derived::grows_table ? l.epoll.entry(fd) : e;
-        if (epoll_reactor::note(now, dir, r) != step_result::would_block) {
+        if (epoll_reactor::note(now, d, r) != step_result::would_block) {
           ++now.streak;
           return true;
         }
