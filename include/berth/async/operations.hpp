@@ -142,8 +142,7 @@ class async_op : protected op_state {
       }
       return wait_edge(l);
     }
-    if (has_deadline()) timeout_at = timespec_of(deadline);
-    l.ring.submit(this, l.shared);
+    submit_now(l);
     return true;
   }
 
@@ -167,6 +166,13 @@ class async_op : protected op_state {
   void start(loop_core& l) noexcept {
     loop = &l;
     bind_nodes();
+  }
+
+  // io_uring: the submission filled by this operation's own uring_prepare, inlined. Kept
+  // out of await_suspend, whose epoll path it would otherwise crowd (registers, spills).
+  [[gnu::noinline]] void submit_now(loop_core& l) {
+    if (has_deadline()) timeout_at = timespec_of(deadline);
+    l.ring.submit(this, l.shared, [](op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); });
   }
 
   bool wait_edge(loop_core& l) {
