@@ -129,19 +129,13 @@ class async_op : protected op_state {
   /// epoll: waits for the socket's next edge (or, over budget, goes to the back of the
   /// queue and tries again); io_uring: submits. False (resume at once) when the wait
   /// itself failed, which the result then reports.
-  bool await_suspend(std::coroutine_handle<> h) {
+  ///
+  /// Inlined into the awaiting coroutine, each backend's part out of line: one call either
+  /// way, and the coroutine's own code stays small.
+  [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> h) {
     waiter = h;
     loop_core& l = *loop;
-    if (l.uses_epoll()) {
-      fd_entry& e = l.epoll.entry(fd);
-      if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
-        e.streak = 0;
-        node.run = &retry;
-        l.shared.ready.push_back(&node);
-        return true;
-      }
-      return wait_edge(l);
-    }
+    if (l.uses_epoll()) return suspend_epoll(l);
     submit_now(l);
     return true;
   }
@@ -168,8 +162,18 @@ class async_op : protected op_state {
     bind_nodes();
   }
 
-  // io_uring: the submission filled by this operation's own uring_prepare, inlined. Kept
-  // out of await_suspend, whose epoll path it would otherwise crowd (registers, spills).
+  [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
+    fd_entry& e = l.epoll.entry(fd);
+    if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
+      e.streak = 0;
+      node.run = &retry;
+      l.shared.ready.push_back(&node);
+      return true;
+    }
+    return wait_edge(l);
+  }
+
+  // io_uring: the submission filled by this operation's own uring_prepare, inlined.
   [[gnu::noinline]] void submit_now(loop_core& l) {
     if (has_deadline()) timeout_at = timespec_of(deadline);
     l.ring.submit(this, l.shared, [](op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); });
