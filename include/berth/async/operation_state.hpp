@@ -85,9 +85,11 @@ class pod_array {
 /// A deadline in the loop's heap; `fire` runs when it passed (from the loop, once).
 struct timer_node {
   static constexpr std::size_t not_queued = ~std::size_t{0};
-  async_clock::time_point deadline{};
+  // deadline and fire are set by whoever pushes the node, not at construction: every
+  // operation carries a timer node, and most never use it.
+  async_clock::time_point deadline;
   std::size_t index = not_queued;
-  void (*fire)(timer_node*) = nullptr;
+  void (*fire)(timer_node*);
 
   bool queued() const noexcept { return index != not_queued; }
 };
@@ -177,9 +179,13 @@ enum class step_result : unsigned char {
 /// What every pending socket operation holds: who waits, how it finishes, and each
 /// backend's bookkeeping. It lives in the awaiter, in the frame of the coroutine that
 /// awaits it, so no operation allocates.
+//
+// Constructed for every operation awaited, so only what is tested before it is set is
+// initialized (the node's links, loop, deadline, flags, the timer's index); the rest is
+// set where it is first used, and waiter and loop sit side by side (one 16-byte store).
 struct op_state {
   struct op_node : ready_node {
-    op_state* op = nullptr;
+    op_state* op;                    // set when the operation starts (bind_nodes)
   } node;                            // on the loop's ready queue to resume (or retry)
   std::coroutine_handle<> waiter;    // the coroutine to resume
   loop_core* loop = nullptr;         // set when the operation starts
@@ -204,10 +210,10 @@ struct op_state {
   const behaviour* does = nullptr;
 
   struct op_timer : timer_node {
-    op_state* op = nullptr;
+    op_state* op;                  // set when it is pushed
   } timer;                         // epoll: the deadline in the heap
   struct op_flight : list_link {
-    op_state* op = nullptr;
+    op_state* op;                  // set when it is pushed
   } flight;                        // io_uring: the loop's list of operations in flight
   __kernel_timespec timeout_at;    // io_uring: the linked timeout's absolute deadline (set before use)
 

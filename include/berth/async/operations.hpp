@@ -56,7 +56,8 @@ struct op_sink {
 template <>
 struct op_sink<std::error_code&> {
   explicit op_sink(std::error_code& code) noexcept : ec(&code) {}
-  void deliver(int err, const char*) const noexcept {
+  // Inlined: out of line, the call costs more than the two tests of the usual path.
+  [[gnu::always_inline]] void deliver(int err, const char*) const noexcept {
     if (err == 0) [[likely]] {
       if (ec->value() != 0) ec->clear();  // already clear: not even system_category() is called
     } else {
@@ -108,12 +109,15 @@ class async_op : protected op_state {
     loop_core& l = this_loop();
     start(l);
     if (l.uses_epoll()) {
+      // Read before claim, whose out-of-line slow path the compiler must assume writes
+      // the awaiter: a constant just stored, so no load and no test at run time.
+      const direction d = dir;
       fd_entry& e = l.epoll.claim(fd, owner_);
-      if ((dir == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
+      if ((d == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
         const step_result r = self().epoll_step();
         // An accept may have grown the table (the descriptor it made): read it again.
         fd_entry& now = Derived::grows_table ? l.epoll.entry(fd) : e;
-        if (epoll_reactor::note(now, dir, r) != step_result::would_block) {
+        if (epoll_reactor::note(now, d, r) != step_result::would_block) {
           ++now.streak;
           return true;
         }
@@ -125,21 +129,14 @@ class async_op : protected op_state {
   /// epoll: waits for the socket's next edge (or, over budget, goes to the back of the
   /// queue and tries again); io_uring: submits. False (resume at once) when the wait
   /// itself failed, which the result then reports.
-  bool await_suspend(std::coroutine_handle<> h) {
+  ///
+  /// Inlined into the awaiting coroutine, each backend's part out of line: one call either
+  /// way, and the coroutine's own code stays small.
+  [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> h) {
     waiter = h;
     loop_core& l = *loop;
-    if (l.uses_epoll()) {
-      fd_entry& e = l.epoll.entry(fd);
-      if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
-        e.streak = 0;
-        node.run = &retry;
-        l.shared.ready.push_back(&node);
-        return true;
-      }
-      return wait_edge(l);
-    }
-    if (has_deadline()) timeout_at = timespec_of(deadline);
-    l.ring.submit(this, l.shared);
+    if (l.uses_epoll()) return suspend_epoll(l);
+    submit_now(l);
     return true;
   }
 
@@ -163,6 +160,23 @@ class async_op : protected op_state {
   void start(loop_core& l) noexcept {
     loop = &l;
     bind_nodes();
+  }
+
+  [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
+    fd_entry& e = l.epoll.entry(fd);
+    if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
+      e.streak = 0;
+      node.run = &retry;
+      l.shared.ready.push_back(&node);
+      return true;
+    }
+    return wait_edge(l);
+  }
+
+  // io_uring: the submission filled by this operation's own uring_prepare, inlined.
+  [[gnu::noinline]] void submit_now(loop_core& l) {
+    if (has_deadline()) timeout_at = timespec_of(deadline);
+    l.ring.submit(this, l.shared, [](op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); });
   }
 
   bool wait_edge(loop_core& l) {
@@ -246,8 +260,8 @@ class bytes_op : public async_op<Derived> {
  protected:
   /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
   /// passed first).
-  std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
-    if (this->timed_out) result_.err = ETIMEDOUT;
+  [[gnu::always_inline]] std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
+    if (this->timed_out) [[unlikely]] result_.err = ETIMEDOUT;
     sink_.deliver(result_.err, what);
     return result_.bytes;
   }
@@ -275,7 +289,9 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
 
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
 
-  step_result epoll_step() noexcept {
+  // Inlined into the immediate attempt of await_ready (and into the step the reactor
+  // calls through the behaviour table): a call costs about as much as the attempt's logic.
+  [[gnu::always_inline]] step_result epoll_step() noexcept {
     const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
@@ -310,7 +326,7 @@ class write_some_op : public bytes_op<write_some_op<S>, S> {
 
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver(what_); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     const sys::result r = once([&] { return sys::send(this->fd, buffer_.data, buffer_.size, flags_ | MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
     this->result_ = to_io(r);
@@ -351,7 +367,7 @@ class read_op : public bytes_op<read_op<S>, S> {
   }
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read"); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     auto* const p = static_cast<char*>(buffer_.data);
     for (;;) {
       const std::size_t want = buffer_.size - this->result_.bytes;
@@ -415,7 +431,7 @@ class write_op : public bytes_op<write_op<S>, S> {
   }
   std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_write"); }
 
-  step_result epoll_step() noexcept {
+  [[gnu::always_inline]] step_result epoll_step() noexcept {  // as read_some_op's
     const auto* const p = static_cast<const char*>(buffer_.data);
     for (;;) {
       const std::size_t want = buffer_.size - this->result_.bytes;

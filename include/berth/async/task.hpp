@@ -94,7 +94,7 @@ class intrusive_list {
 /// Work the loop does on its next turn: resume a coroutine, retry an operation. Lives in
 /// the awaiter or frame it belongs to.
 struct ready_node : list_link {
-  void (*run)(ready_node*) = nullptr;
+  void (*run)(ready_node*);  // set before each push (not at construction: one store less per operation)
 };
 
 /// A node of the loop's list of spawned tasks: the task's coroutine.
