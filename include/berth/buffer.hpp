@@ -168,6 +168,16 @@ class buffer_list {
   std::array<Element, N> buffers_;
 };
 
+/// Whether every element of `each` is true. A fold (`(C<B> && ...)`, or a constrained
+/// pack `template <C... B>`) over 1024 buffers would pass clang's expression nesting
+/// limit of 256; an array of the results does not.
+template <std::size_t N>
+constexpr bool all_true(const bool (&each)[N]) noexcept {
+  for (const bool b : each)
+    if (!b) return false;
+  return true;
+}
+
 }  // namespace detail
 
 /// A gather list of two or more byte buffers, held on the stack:
@@ -175,10 +185,11 @@ class buffer_list {
 /// buffer is mutable the list is a mutable_buffer_sequence, which reads fill in order:
 /// `s.read(berth::buffers(header, payload))`. The buffers must outlive the list (a list
 /// made in the call that uses it, as above, always does). At most 1024 buffers (IOV_MAX).
-template <byte_buffer... B>
-  requires(sizeof...(B) >= 2 && sizeof...(B) <= detail::max_iov)
+template <class... B>
+  requires(sizeof...(B) >= 2 && sizeof...(B) <= detail::max_iov && detail::all_true({byte_buffer<B>..., true}))
 [[nodiscard]] inline auto buffers(B&&... buffers) noexcept {
-  using element = std::conditional_t<(mutable_byte_buffer<B> && ...), mutable_buffer, const_buffer>;
+  using element =
+      std::conditional_t<detail::all_true({mutable_byte_buffer<B>..., true}), mutable_buffer, const_buffer>;
   return detail::buffer_list<element, sizeof...(B)>(buffers...);
 }
 
