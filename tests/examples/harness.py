@@ -366,13 +366,18 @@ def recv_to_end(s):
         if not chunk:
             return data
         data += chunk
+        deadline = min(time.monotonic() + within, last_deadline)
 
 
 def closed_by_server(s, within=5.0):
     """The bytes the server sent on `s` before it closed the connection (end of stream or a
-    reset), or None when it was still open after `within` seconds: a client left hanging."""
+    reset), or None when it was still open `within` seconds after the last byte it sent (or
+    after the call, when it sent none): a client left hanging. Each byte that arrives starts
+    the wait again, so an answer whose end comes a moment after its bytes (a busy machine
+    can hold the server between its write and its shutdown) is not mistaken for none."""
     data = b""
     deadline = time.monotonic() + within
+    last_deadline = deadline + 10 * within  # bounded, however the server trickles
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -387,6 +392,7 @@ def closed_by_server(s, within=5.0):
         if not chunk:
             return data
         data += chunk
+        deadline = min(time.monotonic() + within, last_deadline)
 
 
 def cpu_share(srv, seconds=1.0):
