@@ -550,16 +550,7 @@ class receive_from_op : public bytes_op<receive_from_op<E, S>, S> {
 
  private:
   void finish(sys::result r, socklen_t size) noexcept {
-    const io_result got = message_received(r, buffer_.size);
-    if (got.err != 0 && got.err != code_of(error::truncated)) {
-      this->result_ = {0, got.err};
-      return;
-    }
-    if (const int bad = endpoint_access::set_size(*from_, size)) {
-      this->result_ = {0, bad};
-      return;
-    }
-    this->result_ = got;
+    this->result_ = with_sender(message_received(r, buffer_.size), *from_, size);
   }
 
   mutable_bytes buffer_;
@@ -867,17 +858,10 @@ class receive_list_op : public bytes_op<receive_list_op<E, S>, S> {
   }
   void finish(sys::result r, [[maybe_unused]] socklen_t size) noexcept {
     const io_result got = message_received(r, total_size(list_.data, list_.count));
-    if constexpr (has_sender) {
-      if (got.err != 0 && got.err != code_of(error::truncated)) {
-        this->result_ = {0, got.err};
-        return;
-      }
-      if (const int bad = endpoint_access::set_size(*from_, size)) {
-        this->result_ = {0, bad};
-        return;
-      }
-    }
-    this->result_ = got;
+    if constexpr (has_sender)
+      this->result_ = with_sender(got, *from_, size);
+    else
+      this->result_ = got;
   }
 
   iov_list list_;

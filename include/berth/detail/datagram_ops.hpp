@@ -144,14 +144,6 @@ class datagram_ops {
  private:
   const int& fd() const noexcept { return socket_access::fd(static_cast<const Socket&>(*this)); }
 
-  // A received message's outcome with its sender's address checked (length and family):
-  // only errors other than error::truncated leave `from` as the kernel left it.
-  [[gnu::always_inline]] static io_result with_sender(io_result got, E& from, socklen_t size) noexcept {
-    if (got.err != 0 && got.err != code_of(error::truncated)) [[unlikely]] return {0, got.err};
-    if (const int bad = endpoint_access::set_size(from, size)) [[unlikely]] return {0, bad};
-    return got;
-  }
-
   // One recvmsg with MSG_TRUNC and room for a UDP_GRO control message.
   [[gnu::always_inline]] io_result receive_segmented(iov_list list, E& from, std::size_t& segment_size) noexcept {
     segment_size = 0;
@@ -261,10 +253,7 @@ class datagram_ops {
       size = E::capacity();
       r = recvfrom_interrupted(fd(), b.data, b.size, MSG_TRUNC, from.data(), &size);
     }
-    const io_result got = message_received(r, b.size);
-    if (got.err != 0 && got.err != code_of(error::truncated)) return {0, got.err};
-    if (const int bad = endpoint_access::set_size(from, size)) return {0, bad};
-    return got;
+    return with_sender(message_received(r, b.size), from, size);
   }
 };
 

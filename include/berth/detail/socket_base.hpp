@@ -39,6 +39,17 @@ struct socket_access {
   }
 };
 
+/// A received message's outcome with its sender's address, `size` bytes as the kernel
+/// reported them, checked (length and family) as the endpoint's resize checks it: errors
+/// other than error::truncated leave `from` as the kernel left it. Shared by receive_from
+/// and the async receives.
+template <class E>
+[[gnu::always_inline]] inline io_result with_sender(io_result got, E& from, socklen_t size) noexcept {
+  if (got.err != 0 && got.err != code_of(error::truncated)) [[unlikely]] return {0, got.err};
+  if (const int bad = endpoint_access::set_size(from, size)) [[unlikely]] return {0, bad};
+  return got;
+}
+
 /// Which name get_name reads: the socket's own (getsockname) or its peer's (getpeername).
 enum class name_of { self, peer };
 
