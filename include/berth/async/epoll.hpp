@@ -124,15 +124,15 @@ class epoll_reactor {
     }
     (op->dir == direction::read ? e.reader : e.writer) = op;
     e.streak = 0;
-    op->waiting = true;
+    op->set(op_state::waiting);
     ++shared.waiting;
     return 0;
   }
 
   /// Takes `op` out of its descriptor's waiters (destroyed, or its deadline passed).
   void cancel(op_state* op, loop_shared& shared) noexcept {
-    if (!op->waiting) return;
-    op->waiting = false;
+    if (!op->is_waiting()) return;
+    op->clear(op_state::waiting);
     --shared.waiting;
     if (static_cast<std::size_t>(op->fd) >= table_.size()) return;
     fd_entry& e = table_[static_cast<std::size_t>(op->fd)];
@@ -207,9 +207,9 @@ class epoll_reactor {
   }
 
   static void wake(op_state* op, loop_shared& shared) {
-    op->waiting = false;
+    op->clear(op_state::waiting);
     --shared.waiting;
-    shared.timers.remove(&op->timer);
+    op->disarm(shared.timers);
     op->waiter.resume();
   }
 

@@ -62,35 +62,55 @@ class loop_core {
     return b == backend::io_uring ? ring.open() : epoll.open();
   }
 
-  /// Runs what is queued, then waits once in the kernel (not at all when there is more to
-  /// run), then fires the timers that are due. 0, EDEADLK when nothing could ever wake
-  /// the loop, or the backend's errno. Inlined into run()'s loop: as a call, saving and
-  /// restoring its registers was a tenth of what a turn costs.
-  [[gnu::always_inline]] int turn(std::coroutine_handle<> root) {
-    if (!shared.ready.empty()) run_ready();
-    if (root.done() || stop_requested_) return 0;
-    const bool more = !shared.ready.empty();
-    const bool timers = !shared.timers.empty();
-    async_clock::time_point now{};
-    if (timers) now = async_clock::now();
-    if (uses_epoll()) {
-      if (!more && !timers && shared.waiting == 0) return EDEADLK;
+  /// Turns until `root` is done or stop() was called: each runs what is queued, then waits
+  /// once in the kernel (not at all when there is more to run), then fires the timers that
+  /// are due. 0, EDEADLK when nothing could ever wake the loop, or the backend's errno.
+  /// One loop per backend, each inlined into run(): the backend is chosen once per run(),
+  /// not on every turn, and as calls, saving and restoring registers was a tenth of what a
+  /// turn costs.
+  [[gnu::always_inline]] int turns(std::coroutine_handle<> root) {
+    return uses_epoll() ? epoll_turns(root) : uring_turns(root);
+  }
+
+  [[gnu::always_inline]] int epoll_turns(std::coroutine_handle<> root) {
+    for (;;) {
+      if (root.done() || stop_requested_) return 0;
+      if (!shared.ready.empty()) {
+        run_ready();
+        if (root.done() || stop_requested_) return 0;
+      }
+      const bool more = !shared.ready.empty();
+      const bool timers = !shared.timers.empty();
       int timeout_ms = -1;
       if (more) {
         timeout_ms = 0;
       } else if (timers) {
-        const auto left = shared.timers.top()->deadline - now;
+        const auto left = shared.timers.top()->deadline - async_clock::now();
         timeout_ms = left <= left.zero() ? 0 : milliseconds_up(left);
+      } else if (shared.waiting == 0) {
+        return EDEADLK;
       }
       if (const int err = epoll.poll(timeout_ms, shared)) return err;
-    } else {
-      const bool owed = ring.has_in_flight() || ring.has_unsubmitted();
+      if (!shared.timers.empty()) fire_timers(async_clock::now());
+    }
+  }
+
+  [[gnu::always_inline]] int uring_turns(std::coroutine_handle<> root) {
+    for (;;) {
+      if (root.done() || stop_requested_) return 0;
+      if (!shared.ready.empty()) {
+        run_ready();
+        if (root.done() || stop_requested_) return 0;
+      }
+      const bool more = !shared.ready.empty();
+      const bool timers = !shared.timers.empty();
+      const bool owed = ring.has_in_flight(shared) || ring.has_unsubmitted();
       if (!more && !timers && !owed) return EDEADLK;
       if (owed || !more) {
         __kernel_timespec wait{};
         const __kernel_timespec* timeout = nullptr;
         if (timers && !more) {
-          const auto left = shared.timers.top()->deadline - now;
+          const auto left = shared.timers.top()->deadline - async_clock::now();
           const long long ns = left <= left.zero() ? 0 : std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
           wait.tv_sec = ns / 1000000000;
           wait.tv_nsec = ns % 1000000000;
@@ -100,9 +120,8 @@ class loop_core {
         if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) return err;
         ring.reap(shared, true);
       }
+      if (!shared.timers.empty()) fire_timers(async_clock::now());
     }
-    if (!shared.timers.empty()) fire_timers(async_clock::now());
-    return 0;
   }
 
   /// Runs the work queued before this call; what it queues waits for the next turn.
@@ -211,8 +230,7 @@ class event_loop : private detail::loop_core {
     detail::resume_node& start = h.promise().start_node();
     start.handle = h;
     shared.ready.push_back(&start);
-    int err = 0;
-    while (!h.done() && !stop_requested_ && err == 0) err = turn(h);
+    const int err = turns(h);
     stop_requested_ = false;
     running_ = false;
     const bool finished = h.done();

@@ -116,9 +116,7 @@ class uring {
     io_uring_sqe* sqe = reserve(op->has_deadline() ? 2 : 1, shared);
     prepare(op, sqe);
     sqe->user_data = reinterpret_cast<std::uint64_t>(op);
-    op->in_flight = true;
-    op->flight.op = op;
-    flight_.push_back(&op->flight);
+    op->set(op_state::in_flight);
     ++shared.waiting;
     if (op->has_deadline()) {
       sqe->flags |= IOSQE_IO_LINK;
@@ -136,64 +134,66 @@ class uring {
   /// Cancels `op`, in flight, and collects its completion before returning; other
   /// completions collected meanwhile are queued.
   void cancel(op_state* op, loop_shared& shared) noexcept {
-    if (!op->in_flight || broken_) return;
-    op->cancelled = true;
+    if (!op->is_in_flight() || broken_) return;
+    op->set(op_state::cancelled);
     request_cancel(op, shared);
-    for (int tries = 0; op->in_flight && tries < 1000000; ++tries) {
+    for (int tries = 0; op->is_in_flight() && tries < 1000000; ++tries) {
       const int err = enter(1, nullptr);
       reap(shared);
       if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) break;
     }
   }
 
-  /// Cancels every operation in flight and collects every completion still owed.
+  /// Cancels every operation in flight and collects every completion still owed, when the
+  /// loop goes: one IORING_OP_ASYNC_CANCEL with IORING_ASYNC_CANCEL_ANY (Linux 5.19), then
+  /// completions collected (and nothing completed: no task runs, no composed operation
+  /// submits its next part) until none is owed. A kernel that refuses CANCEL_ANY answers
+  /// EINVAL; then each operation is cancelled and collected on its own, as its awaiter is
+  /// destroyed with its task (ring.cancel), which is all this adds to.
   void cancel_all(loop_shared& shared) noexcept {
-    // Each operation moves to `requested` as its cancellation is queued: completions
-    // collected meanwhile unlink theirs from whichever list holds it.
-    intrusive_list requested;
-    while (!flight_.empty()) {
-      list_link* l = flight_.pop_front();
-      requested.push_back(l);
-      op_state* op = static_cast<op_state::op_flight*>(l)->op;
-      op->cancelled = true;
-      request_cancel(op, shared);
-    }
-    for (int tries = 0; (!requested.empty() || sentinels_ > 0) && tries < 1000000; ++tries) {
+    if (broken_ || (shared.waiting == 0 && sentinels_ == 0)) return;
+    io_uring_sqe* sqe = reserve(1, shared);
+    sqe->opcode = IORING_OP_ASYNC_CANCEL;
+    sqe->fd = -1;
+    sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY;
+    sqe->user_data = cancel_any_tag;
+    ++sentinels_;
+    cancel_any_answered_ = false;
+    collect_only_ = true;
+    for (int tries = 0; tries < 1000000; ++tries) {
+      if (cancel_any_answered_ && (cancel_any_result_ < 0 && cancel_any_result_ != -ENOENT)) break;  // refused
+      if (shared.waiting == 0 && sentinels_ == 0) break;
       const int err = enter(1, nullptr);
       reap(shared);
-      if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) break;
+      if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) {
+        // The kernel stopped answering (the loop is destroyed on a thread that is not the
+        // ring's issuer). Closing the ring cancels those requests; nothing here may wait
+        // for them any more.
+        broken_ = true;
+        break;
+      }
     }
-    // Anything left: the kernel stopped answering (the loop is destroyed on a thread that
-    // is not the ring's issuer). Closing the ring cancels those requests; nothing here
-    // may wait for them any more.
-    while (!requested.empty()) {
-      op_state* op = static_cast<op_state::op_flight*>(requested.pop_front())->op;
-      op->in_flight = false;
-      --shared.waiting;
-      broken_ = true;
-    }
+    collect_only_ = false;
   }
 
   /// Whether submissions wait for the next enter.
   bool has_unsubmitted() const noexcept { return unsubmitted_ != 0; }
   /// Whether completions are owed by the kernel.
-  bool has_in_flight() const noexcept { return !flight_.empty() || sentinels_ > 0; }
+  bool has_in_flight(const loop_shared& shared) const noexcept { return shared.waiting != 0 || sentinels_ > 0; }
 
   /// One io_uring_enter: submits what is queued, and waits for `min_complete`
   /// completions, or until `timeout` (relative) passed. 0, or the errno.
   int enter(unsigned min_complete, const __kernel_timespec* timeout) noexcept {
     __atomic_store_n(sq_tail_, local_tail_, __ATOMIC_RELEASE);
-    unsigned flags = IORING_ENTER_GETEVENTS | enter_flags_;
-    io_uring_getevents_arg arg{};
-    const void* argp = nullptr;
-    std::size_t arg_size = 0;
-    if (timeout != nullptr) {
-      flags |= IORING_ENTER_EXT_ARG;
+    const unsigned flags = IORING_ENTER_GETEVENTS | enter_flags_;
+    sys::result r;
+    if (timeout == nullptr) [[likely]] {
+      r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags, nullptr, 0);
+    } else {
+      io_uring_getevents_arg arg{};
       arg.ts = reinterpret_cast<std::uint64_t>(timeout);
-      argp = &arg;
-      arg_size = sizeof arg;
+      r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
     }
-    const sys::result r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags, argp, arg_size);
     if (r.err != 0) return r.err;
     unsubmitted_ -= static_cast<unsigned>(r.value) < unsubmitted_ ? static_cast<unsigned>(r.value) : unsubmitted_;
     return 0;
@@ -212,18 +212,22 @@ class uring {
       const std::uint64_t data = cqe.user_data;
       const int res = cqe.res;
       __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
-      if (data == 0) {
+      if (data <= cancel_any_tag) [[unlikely]] {
+        if (data == cancel_any_tag) {
+          cancel_any_answered_ = true;
+          cancel_any_result_ = res;
+        }
         --sentinels_;
         continue;
       }
       op_state* op = reinterpret_cast<op_state*>(data);
-      op->in_flight = false;
-      op->flight.unlink();
+      op->clear(op_state::in_flight);
       --shared.waiting;
-      if (op->cancelled) continue;
+      if (op->is_cancelled() || collect_only_) [[unlikely]]
+        continue;
       if (!op->does->complete(op, res)) continue;  // it submitted its next part
       if (resume) {
-        shared.timers.remove(&op->timer);
+        op->disarm(shared.timers);
         op->waiter.resume();
       } else {
         shared.finish(op);
@@ -332,6 +336,11 @@ class uring {
   unsigned enter_flags_ = 0;
   bool enabled_ = false;
   bool broken_ = false;  // completions can no longer be collected (see cancel_all)
+  // cancel_all: completions are collected, none completed; its CANCEL_ANY's answer.
+  static constexpr std::uint64_t cancel_any_tag = 1;  // user_data 0: a linked timeout's or a cancellation's
+  bool collect_only_ = false;
+  bool cancel_any_answered_ = false;
+  int cancel_any_result_ = 0;
 
   void* sq_map_ = nullptr;
   void* cq_map_ = nullptr;
@@ -352,7 +361,6 @@ class uring {
   unsigned cq_mask_ = 0;
   io_uring_cqe* cqes_ = nullptr;
 
-  intrusive_list flight_;       // operations in flight
   std::size_t sentinels_ = 0;   // completions owed for linked timeouts and cancellations
 };
 

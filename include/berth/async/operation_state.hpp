@@ -180,22 +180,45 @@ enum class step_result : unsigned char {
 /// backend's bookkeeping. It lives in the awaiter, in the frame of the coroutine that
 /// awaits it, so no operation allocates.
 //
-// Constructed for every operation awaited, so only what is tested before it is set is
-// initialized (the node's links, loop, deadline, flags, the timer's index); the rest is
-// set where it is first used, and waiter and loop sit side by side (one 16-byte store).
+// Constructed for every operation awaited, most of which complete at once: only the
+// descriptor, the direction, the behaviour and the flags are set then (three stores).
+// Everything else is set where it is first used, and read only while a flag says it is
+// in use: `loop` once the operation started, the nodes while queued, the timer while armed.
 struct op_state {
+  /// Where the operation is (the low four bits: whether it is anywhere in the loop, so
+  /// that its destruction has something to undo) and what happened to it.
+  enum flag : unsigned char {
+    waiting = 1,        // epoll: the socket's reader or writer
+    in_flight = 2,      // io_uring: submitted, its completion not yet collected
+    queued = 4,         // on the loop's ready queue (its node linked)
+    timer_armed = 8,    // epoll: its deadline's timer was pushed on the heap (it may have fired since)
+    cancelled = 16,     // io_uring: being cancelled; its completion is only collected
+    timed_out = 32,     // the deadline passed first
+    deadline_set = 64,  // with_timeout set a deadline
+    anywhere = waiting | in_flight | queued | timer_armed,
+  };
+
   struct op_node : ready_node {
-    op_state* op;                    // set when the operation starts (bind_nodes)
+    op_node() noexcept : ready_node(unset_links_t{}) {}
+    op_state* op;                    // set when it is queued
   } node;                            // on the loop's ready queue to resume (or retry)
-  std::coroutine_handle<> waiter;    // the coroutine to resume
-  loop_core* loop = nullptr;         // set when the operation starts
-  async_clock::time_point deadline = async_clock::time_point::max();  // with_timeout
-  int fd = -1;
-  direction dir = direction::read;
-  bool waiting = false;    // epoll: the socket's reader or writer
-  bool in_flight = false;  // io_uring: submitted, its completion not yet collected
-  bool cancelled = false;  // io_uring: being cancelled; its completion is only collected
-  bool timed_out = false;  // the deadline passed first
+  /// The coroutine to resume, set when it suspends: a plain address, as
+  /// std::coroutine_handle's own default constructor would store a null in every operation.
+  struct resumer {
+    void* frame;
+    resumer& operator=(std::coroutine_handle<> h) noexcept {
+      frame = h.address();
+      return *this;
+    }
+    void resume() const { std::coroutine_handle<>::from_address(frame).resume(); }
+  } waiter;
+  loop_core* loop;                   // set when the operation starts
+  union {
+    async_clock::time_point deadline;  // with_timeout: made by set_deadline, with deadline_set
+  };
+  int fd;
+  direction dir;
+  unsigned char op_flags = 0;  // flag bits
 
   /// What the operation does, one table per operation type.
   struct behaviour {
@@ -207,25 +230,51 @@ struct op_state {
     // io_uring: fills the submission (opcode, fd, buffers) for the next part.
     void (*prepare)(op_state*, io_uring_sqe*);
   };
-  const behaviour* does = nullptr;
+  const behaviour* does;
 
   struct op_timer : timer_node {
-    op_state* op;                  // set when it is pushed
-  } timer;                         // epoll: the deadline in the heap
-  struct op_flight : list_link {
-    op_state* op;                  // set when it is pushed
-  } flight;                        // io_uring: the loop's list of operations in flight
+    op_state* op;
+  };
+  union {
+    op_timer timer;                // epoll: the deadline in the heap, made by arm_timer
+  };
   __kernel_timespec timeout_at;    // io_uring: the linked timeout's absolute deadline (set before use)
 
-  bool has_deadline() const noexcept { return deadline != async_clock::time_point::max(); }
-  /// Points the ready node back at this object: done when the operation starts (an
-  /// awaiter may be moved before that, into with_timeout, never after); the timer's and
-  /// the flight's are set when they are used.
-  void bind_nodes() noexcept { node.op = this; }
+  // Set where first used (see above); the unions' members are trivially destructible.
+  op_state() noexcept {}
+
+  bool is(flag f) const noexcept { return (op_flags & f) != 0; }
+  void set(flag f) noexcept { op_flags = static_cast<unsigned char>(op_flags | f); }
+  void clear(flag f) noexcept { op_flags = static_cast<unsigned char>(op_flags & ~f); }
+  bool is_waiting() const noexcept { return is(waiting); }
+  bool is_in_flight() const noexcept { return is(in_flight); }
+  bool is_cancelled() const noexcept { return is(cancelled); }
+  bool is_timed_out() const noexcept { return is(timed_out); }
+  bool has_deadline() const noexcept { return is(deadline_set); }
   /// Whether the operation is still anywhere in the loop (waiting, in flight, on the
   /// timer heap, queued): only then does its destruction have anything to undo.
-  /// (The deadline's timer is in the heap only while the operation waits.)
-  bool pending() const noexcept { return waiting | in_flight | node.linked(); }
+  bool pending() const noexcept { return (op_flags & anywhere) != 0; }
+
+  /// Puts the operation on `ready` to run `run` on the next turn.
+  void enqueue(intrusive_list& ready, void (*run)(ready_node*)) noexcept {
+    node.op = this;
+    node.run = run;
+    set(queued);
+    ready.push_back(&node);
+  }
+  /// Its node, taken off the ready queue (to run, or by the loop's teardown).
+  static op_state* dequeued(ready_node* n) noexcept {
+    op_state* op = static_cast<op_node*>(n)->op;
+    op->clear(queued);
+    return op;
+  }
+  /// Takes its deadline's timer off `timers` when it was pushed and is still there.
+  void disarm(timer_heap& timers) noexcept {
+    if (is(timer_armed)) [[unlikely]] {
+      clear(timer_armed);
+      timers.remove(&timer);
+    }
+  }
 };
 
 /// What the backends hand finished operations to: the queue of work for the next turn, the
@@ -238,11 +287,10 @@ struct loop_shared {
 
   /// Queues `op`'s coroutine to be resumed on the next turn; its deadline leaves the heap.
   void finish(op_state* op) noexcept {
-    timers.remove(&op->timer);
-    op->node.run = &resume_op;
-    ready.push_back(&op->node);
+    op->disarm(timers);
+    op->enqueue(ready, &resume_op);
   }
-  static void resume_op(ready_node* n) noexcept { static_cast<op_state::op_node*>(n)->op->waiter.resume(); }
+  static void resume_op(ready_node* n) noexcept { op_state::dequeued(n)->waiter.resume(); }
 };
 
 }  // namespace detail

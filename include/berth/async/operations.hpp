@@ -38,6 +38,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -100,11 +101,14 @@ class async_op : protected op_state {
   async_op(async_op&&) noexcept = default;  // only before it is awaited (into with_timeout)
   async_op& operator=(async_op&&) = delete;
   [[gnu::always_inline]] ~async_op() {
-    if (loop != nullptr && pending()) [[unlikely]]
+    if (pending()) [[unlikely]]
       abandon();
   }
 
-  /// epoll: tries the operation now when the socket may be ready, within the budget.
+  /// epoll: tries the operation now when the socket may be ready, within the budget, and
+  /// when it has to wait, the usual wait (within the budget, the descriptor registered,
+  /// no deadline) is made here, where the descriptor's entry is at hand: await_suspend,
+  /// which always follows a false, then only stores the coroutine to resume.
   [[gnu::always_inline]] bool await_ready() {
     loop_core& l = this_loop();
     start(l);
@@ -115,25 +119,35 @@ class async_op : protected op_state {
       fd_entry& e = l.epoll.claim(fd, owner_);
       if ((d == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
         const step_result r = self().epoll_step();
-        // An accept may have grown the table (the descriptor it made): read it again.
+        // An accept may have grown the table (the descriptor it made): read it again. (Not
+        // when it would block: then it made none, and `e` below is still the entry.)
         fd_entry& now = Derived::grows_table ? l.epoll.entry(fd) : e;
         if (epoll_reactor::note(now, d, r) != step_result::would_block) {
           ++now.streak;
           return true;
         }
       }
+      if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
+        (d == direction::read ? e.reader : e.writer) = this;
+        e.streak = 0;
+        set(waiting);
+        ++l.shared.waiting;
+      }
     }
     return false;
   }
 
-  /// epoll: waits for the socket's next edge (or, over budget, goes to the back of the
-  /// queue and tries again); io_uring: submits. False (resume at once) when the wait
-  /// itself failed, which the result then reports.
+  /// epoll: the coroutine to resume stored, when await_ready made the wait; otherwise
+  /// waits for the socket's next edge (or, over budget, goes to the back of the queue and
+  /// tries again). io_uring: submits. False (resume at once) when the wait itself failed,
+  /// which the result then reports.
   ///
-  /// Inlined into the awaiting coroutine, each backend's part out of line: one call either
-  /// way, and the coroutine's own code stays small.
+  /// Inlined into the awaiting coroutine, the rest out of line: one call at most, and the
+  /// coroutine's own code stays small.
   [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> h) {
     waiter = h;
+    if (is_waiting()) [[likely]]
+      return true;
     loop_core& l = *loop;
     if (l.uses_epoll()) return suspend_epoll(l);
     submit_now(l);
@@ -142,7 +156,11 @@ class async_op : protected op_state {
 
   /// Sets the deadline (with_timeout): past it, the operation is cancelled and reports
   /// std::errc::timed_out.
-  void set_deadline(async_clock::time_point at) noexcept { deadline = at; }
+  void set_deadline(async_clock::time_point at) noexcept {
+    if (at == async_clock::time_point::max()) return;  // never: no deadline at all
+    ::new (static_cast<void*>(&deadline)) async_clock::time_point(at);
+    set(deadline_set);
+  }
 
  protected:
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
@@ -152,22 +170,17 @@ class async_op : protected op_state {
   /// Takes the operation out of the loop now (cancelled and collected when pending), for
   /// a derived awaiter that must close a descriptor only after that.
   void leave_loop() noexcept {
-    if (loop != nullptr) abandon();
-    loop = nullptr;
+    if (pending()) abandon();
   }
 
  private:
-  void start(loop_core& l) noexcept {
-    loop = &l;
-    bind_nodes();
-  }
+  void start(loop_core& l) noexcept { loop = &l; }
 
   [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
     fd_entry& e = l.epoll.entry(fd);
     if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
       e.streak = 0;
-      node.run = &retry;
-      l.shared.ready.push_back(&node);
+      enqueue(l.shared.ready, &retry);
       return true;
     }
     return wait_edge(l);
@@ -184,18 +197,22 @@ class async_op : protected op_state {
       self().fail(err);
       return false;
     }
-    if (has_deadline()) {
-      timer.deadline = deadline;
-      timer.fire = &deadline_passed;
-      timer.op = this;
-      l.shared.timers.push(&timer);
-    }
+    if (has_deadline()) arm_timer(l);
     return true;
+  }
+
+  [[gnu::noinline]] void arm_timer(loop_core& l) {
+    ::new (static_cast<void*>(&timer)) op_timer();
+    timer.deadline = deadline;
+    timer.fire = &deadline_passed;
+    timer.op = this;
+    set(timer_armed);
+    l.shared.timers.push(&timer);
   }
 
   // A turn later, over budget: once more, then wait if it would block.
   static void retry(ready_node* n) {
-    auto* op = static_cast<Derived*>(static_cast<op_node*>(n)->op);
+    auto* op = static_cast<Derived*>(op_state::dequeued(n));
     loop_core& l = *op->loop;
     if (l.epoll.attempt(op) != step_result::would_block || !op->wait_edge(l)) op->waiter.resume();
   }
@@ -204,7 +221,7 @@ class async_op : protected op_state {
     op_state* op = static_cast<op_timer*>(t)->op;
     loop_core& l = *op->loop;
     l.epoll.cancel(op, l.shared);
-    op->timed_out = true;
+    op->set(timed_out);
     l.shared.finish(op);
   }
 
@@ -212,7 +229,7 @@ class async_op : protected op_state {
   static bool complete_of(op_state* s, int res) {
     Derived* d = static_cast<Derived*>(s);
     if (res == -ECANCELED && d->has_deadline()) {
-      d->timed_out = true;
+      d->set(timed_out);
       return true;
     }
     if (res == -EINTR) {  // nothing happened: once more
@@ -234,10 +251,13 @@ class async_op : protected op_state {
 
   [[gnu::cold, gnu::noinline]] void abandon() noexcept {
     loop_core& l = *loop;
-    if (waiting) l.epoll.cancel(this, l.shared);
-    l.shared.timers.remove(&timer);
-    if (in_flight) l.ring.cancel(this, l.shared);
-    node.unlink();
+    if (is_waiting()) l.epoll.cancel(this, l.shared);
+    disarm(l.shared.timers);
+    if (is_in_flight()) l.ring.cancel(this, l.shared);
+    if (is(queued)) {
+      node.unlink();  // a no-op when the loop's teardown took it off the queue already
+      clear(queued);
+    }
   }
 
   const void* owner_;
@@ -261,7 +281,7 @@ class bytes_op : public async_op<Derived> {
   /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
   /// passed first).
   [[gnu::always_inline]] std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
-    if (this->timed_out) [[unlikely]] result_.err = ETIMEDOUT;
+    if (this->is_timed_out()) [[unlikely]] result_.err = ETIMEDOUT;
     sink_.deliver(result_.err, what);
     return result_.bytes;
   }
@@ -887,7 +907,7 @@ class wait_op : public bytes_op<wait_op<S>, S> {
   }
 
   step_result epoll_step() noexcept {
-    if (this->waiting) return step_result::done;  // woken by the edge itself
+    if (this->is_waiting()) return step_result::done;  // woken by the edge itself
     pollfd p{this->fd, static_cast<short>(this->dir == direction::read ? POLLIN : POLLOUT), 0};
     const sys::result r = once([&] { return sys::poll(&p, 1, 0); });
     if (r.err != 0) {
@@ -1031,7 +1051,7 @@ class connect_op : public bytes_op<connect_op<E, T, S>, S> {
 
   [[nodiscard]] socket<F, T> await_resume() noexcept(reports_to_code<S>) {
     int connected = -1;
-    if (this->result_.err == 0 && !this->timed_out) connected = std::exchange(made_, -1);
+    if (this->result_.err == 0 && !this->is_timed_out()) connected = std::exchange(made_, -1);
     if (made_ >= 0) sys::close_quietly(std::exchange(made_, -1));
     (void)this->deliver("berth::async_connect");
     return socket<F, T>::adopt(connected);

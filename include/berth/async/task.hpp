@@ -35,11 +35,21 @@ namespace detail {
 
 // ---- intrusive lists --------------------------------------------------------------------
 
+/// Tag for a node whose links are left unset until it is first linked: an operation's,
+/// which says in its own flags whether it is linked (one store less per operation).
+struct unset_links_t {
+  explicit unset_links_t() = default;
+};
+
 /// A node of an intrusive doubly linked list: what the loop keeps its queues in, so that
-/// queueing, waiting and cancelling never allocate. Unlinked, both pointers are null.
+/// queueing, waiting and cancelling never allocate. Unlinked, both pointers are null
+/// (unless made with unset_links_t and never linked).
 struct list_link {
-  list_link* prev = nullptr;
-  list_link* next = nullptr;
+  list_link* prev;
+  list_link* next;
+
+  list_link() noexcept : prev(nullptr), next(nullptr) {}
+  explicit list_link(unset_links_t) noexcept {}
 
   bool linked() const noexcept { return next != nullptr; }
   void unlink() noexcept {
@@ -94,6 +104,8 @@ class intrusive_list {
 /// Work the loop does on its next turn: resume a coroutine, retry an operation. Lives in
 /// the awaiter or frame it belongs to.
 struct ready_node : list_link {
+  ready_node() noexcept = default;
+  explicit ready_node(unset_links_t u) noexcept : list_link(u) {}
   void (*run)(ready_node*);  // set before each push (not at construction: one store less per operation)
 };
 
