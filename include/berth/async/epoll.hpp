@@ -191,16 +191,20 @@ class epoll_reactor {
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
     if (e->reader != nullptr && e->readable != 0) {
       op_state* op = e->reader;
-      if (attempt(op) != step_result::would_block) {
-        table_[static_cast<std::size_t>(fd)].reader = nullptr;
+      const step_result r = op->does->step(op);
+      e = &table_[static_cast<std::size_t>(fd)];  // read again: an accept may grow the table
+      if (note(*e, direction::read, r) != step_result::would_block) {
+        e->reader = nullptr;
         wake(op, shared);
+        e = &table_[static_cast<std::size_t>(fd)];
       }
-      e = &table_[static_cast<std::size_t>(fd)];
     }
     if (e->writer != nullptr && e->writable != 0) {
       op_state* op = e->writer;
-      if (attempt(op) != step_result::would_block) {
-        table_[static_cast<std::size_t>(fd)].writer = nullptr;
+      const step_result r = op->does->step(op);
+      e = &table_[static_cast<std::size_t>(fd)];
+      if (note(*e, direction::write, r) != step_result::would_block) {
+        e->writer = nullptr;
         wake(op, shared);
       }
     }

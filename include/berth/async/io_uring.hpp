@@ -159,12 +159,11 @@ class uring {
     sqe->user_data = cancel_any_tag;
     ++sentinels_;
     cancel_any_answered_ = false;
-    collect_only_ = true;
     for (int tries = 0; tries < 1000000; ++tries) {
       if (cancel_any_answered_ && (cancel_any_result_ < 0 && cancel_any_result_ != -ENOENT)) break;  // refused
       if (shared.waiting == 0 && sentinels_ == 0) break;
       const int err = enter(1, nullptr);
-      reap(shared);
+      reap(shared, false, true);
       if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) {
         // The kernel stopped answering (the loop is destroyed on a thread that is not the
         // ring's issuer). Closing the ring cancels those requests; nothing here may wait
@@ -173,7 +172,6 @@ class uring {
         break;
       }
     }
-    collect_only_ = false;
   }
 
   /// Whether submissions wait for the next enter.
@@ -204,7 +202,7 @@ class uring {
   /// resumes a task from its event) or queued (from a cancellation, inside a destructor,
   /// where no task may run). The head is read again for each completion: a task resumed
   /// here may itself collect completions (cancelling another operation).
-  void reap(loop_shared& shared, bool resume = false) noexcept {
+  [[gnu::always_inline]] void reap(loop_shared& shared, bool resume = false, bool collect_only = false) noexcept {
     for (;;) {
       const unsigned head = *cq_head_;
       if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) break;
@@ -223,7 +221,7 @@ class uring {
       op_state* op = reinterpret_cast<op_state*>(data);
       op->clear(op_state::in_flight);
       --shared.waiting;
-      if (op->is_cancelled() || collect_only_) [[unlikely]]
+      if (op->is_cancelled() || collect_only) [[unlikely]]
         continue;
       if (!op->does->complete(op, res)) continue;  // it submitted its next part
       if (resume) {
@@ -304,6 +302,12 @@ class uring {
   // Room for `count` consecutive submissions, submitting what waits first when the queue
   // is full; returns the first, zeroed.
   io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
+    if (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) [[unlikely]]
+      make_room(count, shared);
+    return next_sqe();
+  }
+  // Out of line: the queue is full only when thousands of operations start in one turn.
+  [[gnu::noinline]] void make_room(unsigned count, loop_shared& shared) noexcept {
     while (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) {
       const int err = enter(0, nullptr);
       if (err == EBUSY || err == EAGAIN)
@@ -311,7 +315,6 @@ class uring {
       else if (err != 0 && err != EINTR)
         fatal("io_uring_enter cannot submit", err);
     }
-    return next_sqe();
   }
   io_uring_sqe* next_sqe() noexcept {
     io_uring_sqe* sqe = &sqes_[local_tail_ & sq_mask_];
@@ -336,9 +339,8 @@ class uring {
   unsigned enter_flags_ = 0;
   bool enabled_ = false;
   bool broken_ = false;  // completions can no longer be collected (see cancel_all)
-  // cancel_all: completions are collected, none completed; its CANCEL_ANY's answer.
-  static constexpr std::uint64_t cancel_any_tag = 1;  // user_data 0: a linked timeout's or a cancellation's
-  bool collect_only_ = false;
+  // cancel_all's CANCEL_ANY (user_data 0: a linked timeout's or a cancellation's) and its answer.
+  static constexpr std::uint64_t cancel_any_tag = 1;
   bool cancel_any_answered_ = false;
   int cancel_any_result_ = 0;
 

@@ -166,7 +166,8 @@ class async_op : protected op_state {
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
   loop_core& the_loop() noexcept { return *loop; }
   /// io_uring: submits the next part of a composed operation (read, write).
-  void resubmit() { loop->ring.submit(this, loop->shared); }
+  /// (Out of line: the completion that calls it stays small for the usual, finished case.)
+  [[gnu::noinline]] void resubmit() { loop->ring.submit(this, loop->shared); }
   /// Takes the operation out of the loop now (cancelled and collected when pending), for
   /// a derived awaiter that must close a descriptor only after that.
   void leave_loop() noexcept {
