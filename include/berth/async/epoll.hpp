@@ -32,12 +32,12 @@
 
 namespace berth::detail {
 
-/// What the loop knows of one descriptor number.
+/// What the loop knows of one descriptor number (32 bytes: the table is indexed by a shift).
 struct fd_entry {
-  const void* owner;     // the socket object that last used it; nullptr: a new one, unclaimed
+  const void* owner;     // the socket object that last used it; nullptr: a new one, unclaimed;
+                         // the reactor's own address: nothing known (forgotten, or a new run())
   op_state* reader;      // the operation waiting to read (or accept), if any
   op_state* writer;      // the operation waiting to write (or connect), if any
-  unsigned epoch;        // the run() it was last checked in; 0: forgotten
   unsigned char registered;   // in the epoll set
   unsigned char readable;     // may be readable (no EAGAIN, no short read since the last edge)
   unsigned char writable;     // may be writable
@@ -45,6 +45,7 @@ struct fd_entry {
   unsigned char nonblocking;  // O_NONBLOCK set by async_accept (listeners only)
   unsigned char streak;       // operations completed at once since it last waited
 };
+static_assert(sizeof(fd_entry) == 32);
 
 class epoll_reactor {
  public:
@@ -69,9 +70,10 @@ class epoll_reactor {
   }
   bool is_open() const noexcept { return epoll_ >= 0; }
 
-  /// A new run(): everything known of descriptors is checked again on first use.
+  /// A new run(): everything known of descriptors is checked again on first use. (One pass
+  /// over the table, so that each operation's check of its entry is one comparison.)
   void new_epoch() noexcept {
-    if (++epoch_ == 0) epoch_ = 1;
+    for (std::size_t i = 0; i < table_.size(); ++i) table_[i].owner = unknown();
   }
 
   /// The entry of `fd`, used by the socket object at `owner`.
@@ -79,7 +81,7 @@ class epoll_reactor {
     if (static_cast<std::size_t>(fd) >= table_.size()) [[unlikely]]
       grow(fd);
     fd_entry& e = table_[static_cast<std::size_t>(fd)];
-    if (e.owner != owner || e.epoch != epoch_) [[unlikely]]
+    if (e.owner != owner) [[unlikely]]
       refresh(e, owner);
     return e;
   }
@@ -90,11 +92,11 @@ class epoll_reactor {
   void fresh(int fd, bool registered) {
     if (static_cast<std::size_t>(fd) >= table_.size()) grow(fd);
     table_[static_cast<std::size_t>(fd)] =
-        fd_entry{nullptr, nullptr, nullptr, epoch_, static_cast<unsigned char>(registered), 1, 1, 0, 0, 0};
+        fd_entry{nullptr, nullptr, nullptr, static_cast<unsigned char>(registered), 1, 1, 0, 0, 0};
   }
   /// Forgets what is known of `fd` (end of stream or an error: it may close next).
   void forget(int fd) noexcept {
-    if (static_cast<std::size_t>(fd) < table_.size()) table_[static_cast<std::size_t>(fd)].epoch = 0;
+    if (static_cast<std::size_t>(fd) < table_.size()) table_[static_cast<std::size_t>(fd)].owner = unknown();
   }
 
   /// One attempt of `op` (through its behaviour table), its outcome written into the
@@ -151,23 +153,24 @@ class epoll_reactor {
 
  private:
   [[gnu::noinline]] void grow(int fd) {
-    table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{nullptr, nullptr, nullptr, 0, 0, 1, 1, 0, 0, 0});
+    table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{unknown(), nullptr, nullptr, 0, 1, 1, 0, 0, 0});
   }
+  /// The owner of an entry nothing is known of: an address no socket object can have.
+  const void* unknown() const noexcept { return this; }
 
   // The entry was used by another socket object, or in an earlier run(), or forgotten: the
   // number may name another file now. A pending operation on it vouches for it; otherwise
   // it starts over as unknown (registered again on its first wait: EEXIST is fine).
   [[gnu::noinline]] void refresh(fd_entry& e, const void* owner) noexcept {
-    if (e.owner == nullptr && e.epoch == epoch_) {
+    if (e.owner == nullptr) {
       e.owner = owner;
       return;
     }
     if (e.reader != nullptr || e.writer != nullptr) {
       e.owner = owner;
-      e.epoch = epoch_;
       return;
     }
-    e = fd_entry{owner, nullptr, nullptr, epoch_, 0, 1, 1, 0, 0, 0};
+    e = fd_entry{owner, nullptr, nullptr, 0, 1, 1, 0, 0, 0};
   }
 
   [[gnu::noinline]] int add(int fd) noexcept {
@@ -218,7 +221,6 @@ class epoll_reactor {
   }
 
   int epoll_ = -1;
-  unsigned epoch_ = 1;
   pod_array<fd_entry> table_;
   epoll_event events_[max_events];
 };

@@ -301,7 +301,7 @@ class uring {
 
   // Room for `count` consecutive submissions, submitting what waits first when the queue
   // is full; returns the first, zeroed.
-  io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
+  [[gnu::always_inline]] io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
     if (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) [[unlikely]]
       make_room(count, shared);
     return next_sqe();
@@ -316,7 +316,7 @@ class uring {
         fatal("io_uring_enter cannot submit", err);
     }
   }
-  io_uring_sqe* next_sqe() noexcept {
+  [[gnu::always_inline]] io_uring_sqe* next_sqe() noexcept {
     io_uring_sqe* sqe = &sqes_[local_tail_ & sq_mask_];
     ++local_tail_;
     ++unsubmitted_;

@@ -181,7 +181,7 @@ enum class step_result : unsigned char {
 /// awaits it, so no operation allocates.
 //
 // Constructed for every operation awaited, most of which complete at once: only the
-// descriptor, the direction, the behaviour and the flags are set then (three stores).
+// descriptor, the direction and the flags are set then (two stores).
 // Everything else is set where it is first used, and read only while a flag says it is
 // in use: `loop` once the operation started, the nodes while queued, the timer while armed.
 struct op_state {
@@ -230,7 +230,7 @@ struct op_state {
     // io_uring: fills the submission (opcode, fd, buffers) for the next part.
     void (*prepare)(op_state*, io_uring_sqe*);
   };
-  const behaviour* does;
+  const behaviour* does;  // set when it first waits or is submitted
 
   struct op_timer : timer_node {
     op_state* op;

@@ -96,7 +96,6 @@ class async_op : protected op_state {
   async_op(int descriptor, direction d, const void* owner) noexcept : owner_(owner) {
     fd = descriptor;
     dir = d;
-    does = &table;
   }
   async_op(async_op&&) noexcept = default;  // only before it is awaited (into with_timeout)
   async_op& operator=(async_op&&) = delete;
@@ -128,6 +127,7 @@ class async_op : protected op_state {
         }
       }
       if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
+        does = &table;
         (d == direction::read ? e.reader : e.writer) = this;
         e.streak = 0;
         set(waiting);
@@ -178,6 +178,7 @@ class async_op : protected op_state {
   void start(loop_core& l) noexcept { loop = &l; }
 
   [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
+    does = &table;
     fd_entry& e = l.epoll.entry(fd);
     if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
       e.streak = 0;
@@ -188,8 +189,9 @@ class async_op : protected op_state {
   }
 
   // io_uring: the submission filled by this operation's own uring_prepare, inlined.
-  [[gnu::noinline]] void submit_now(loop_core& l) {
+  [[gnu::always_inline]] void submit_now(loop_core& l) {
     if (has_deadline()) timeout_at = timespec_of(deadline);
+    does = &table;  // for the completion (and a composed operation's next part)
     l.ring.submit(this, l.shared, [](op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); });
   }
 
