@@ -72,13 +72,20 @@ class loop_core {
     return uses_epoll() ? epoll_turns(root) : uring_turns(root);
   }
 
+  /// The start of a turn: whether run() is over (`root` done, or stop() called), else what
+  /// was queued is run and the same asked again.
+  [[gnu::always_inline]] bool ran_to_the_end(std::coroutine_handle<> root) {
+    if (root.done() || stop_requested_) return true;
+    if (!shared.ready.empty()) {
+      run_ready();
+      if (root.done() || stop_requested_) return true;
+    }
+    return false;
+  }
+
   [[gnu::always_inline]] int epoll_turns(std::coroutine_handle<> root) {
     for (;;) {
-      if (root.done() || stop_requested_) return 0;
-      if (!shared.ready.empty()) {
-        run_ready();
-        if (root.done() || stop_requested_) return 0;
-      }
+      if (ran_to_the_end(root)) return 0;
       const bool more = !shared.ready.empty();
       const bool timers = !shared.timers.empty();
       int timeout_ms = -1;
@@ -97,11 +104,7 @@ class loop_core {
 
   [[gnu::always_inline]] int uring_turns(std::coroutine_handle<> root) {
     for (;;) {
-      if (root.done() || stop_requested_) return 0;
-      if (!shared.ready.empty()) {
-        run_ready();
-        if (root.done() || stop_requested_) return 0;
-      }
+      if (ran_to_the_end(root)) return 0;
       const bool more = !shared.ready.empty();
       const bool timers = !shared.timers.empty();
       const bool owed = ring.has_in_flight(shared) || ring.has_unsubmitted();
