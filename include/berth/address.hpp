@@ -56,16 +56,27 @@ constexpr bool parse_ipv4(std::string_view text, std::uint32_t& out) noexcept {
 }
 
 /// The value of each character as a hex digit; 0xff for the characters that are not one.
-inline constexpr std::array<std::uint8_t, 256> hex_digit_values = [] {
-  std::array<std::uint8_t, 256> table{};
-  for (auto& v : table) v = 0xff;
-  for (unsigned c = 0; c < 10; ++c) table['0' + c] = static_cast<std::uint8_t>(c);
-  for (unsigned c = 0; c < 6; ++c) {
-    table['a' + c] = static_cast<std::uint8_t>(10 + c);
-    table['A' + c] = static_cast<std::uint8_t>(10 + c);
-  }
-  return table;
-}();
+/// Written out rather than computed by a constexpr lambda: evaluating that loop cost every
+/// translation unit that includes an address about as much as compiling the rest of this
+/// header.
+inline constexpr std::uint8_t hex_digit_values[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 255, 255, 255, 255, 255, 255,
+    255, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
 
 /// inet_pton(AF_INET6) exactly: eight groups of one to four hex digits, one "::" standing
 /// for at least one zero group, an optional dotted IPv4 tail in place of the last two groups.
