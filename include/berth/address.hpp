@@ -12,9 +12,17 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>  // std::is_constant_evaluated
 
 namespace berth {
 namespace detail {
+
+/// The text [first, last) as a std::string: what every to_string() returns, made in one
+/// place (each std::string construction written out is another overload resolution over
+/// its constructors, in every translation unit that includes it).
+inline std::string string_of(const char* first, const char* last) {
+  return std::string(first, static_cast<std::size_t>(last - first));
+}
 
 /// Reads one decimal digit at `p` (if `p` is before `end`) into `digit`.
 constexpr bool read_digit(const char* p, const char* end, unsigned& digit) noexcept {
@@ -56,16 +64,27 @@ constexpr bool parse_ipv4(std::string_view text, std::uint32_t& out) noexcept {
 }
 
 /// The value of each character as a hex digit; 0xff for the characters that are not one.
-inline constexpr std::array<std::uint8_t, 256> hex_digit_values = [] {
-  std::array<std::uint8_t, 256> table{};
-  for (auto& v : table) v = 0xff;
-  for (unsigned c = 0; c < 10; ++c) table['0' + c] = static_cast<std::uint8_t>(c);
-  for (unsigned c = 0; c < 6; ++c) {
-    table['a' + c] = static_cast<std::uint8_t>(10 + c);
-    table['A' + c] = static_cast<std::uint8_t>(10 + c);
-  }
-  return table;
-}();
+/// Written out rather than computed by a constexpr lambda: evaluating that loop cost every
+/// translation unit that includes an address about as much as compiling the rest of this
+/// header.
+inline constexpr std::uint8_t hex_digit_values[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 255, 255, 255, 255, 255, 255,
+    255, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
 
 /// inet_pton(AF_INET6) exactly: eight groups of one to four hex digits, one "::" standing
 /// for at least one zero group, an optional dotted IPv4 tail in place of the last two groups.
@@ -250,7 +269,7 @@ class ipv4_address {
   /// Dotted decimal, "127.0.0.1". Fits the small-string buffer: no allocation.
   std::string to_string() const {
     char text[max_text_size];
-    return std::string(text, detail::write_ipv4(text, value_));
+    return detail::string_of(text, detail::write_ipv4(text, value_));
   }
 
   /// Equal when all four bytes are.
@@ -349,13 +368,26 @@ class ipv6_address {
   /// The RFC 5952 canonical text: "2001:db8::1", "::ffff:192.0.2.1".
   std::string to_string() const {
     char text[max_text_size];
-    return std::string(text, detail::write_ipv6(text, bytes_));
+    return detail::string_of(text, detail::write_ipv6(text, bytes_));
   }
 
   /// Equal when all sixteen bytes are.
-  constexpr bool operator==(const ipv6_address&) const noexcept = default;
+  constexpr bool operator==(const ipv6_address& other) const noexcept {
+    // What the defaulted comparison would do (std::array's: memcmp at run time), written
+    // out: a defaulted one instantiates std::array's comparisons, and through them the
+    // three-way algorithms, in every translation unit that includes an IPv6 endpoint.
+    if (!std::is_constant_evaluated()) return __builtin_memcmp(bytes_.data(), other.bytes_.data(), 16) == 0;
+    for (std::size_t k = 0; k < 16; ++k)
+      if (bytes_[k] != other.bytes_[k]) return false;
+    return true;
+  }
   /// Orders byte by byte in network order.
-  constexpr std::strong_ordering operator<=>(const ipv6_address&) const noexcept = default;
+  constexpr std::strong_ordering operator<=>(const ipv6_address& other) const noexcept {
+    if (!std::is_constant_evaluated()) return __builtin_memcmp(bytes_.data(), other.bytes_.data(), 16) <=> 0;
+    for (std::size_t k = 0; k < 16; ++k)
+      if (bytes_[k] != other.bytes_[k]) return bytes_[k] <=> other.bytes_[k];
+    return std::strong_ordering::equal;
+  }
 
  private:
   bytes_type bytes_{};

@@ -40,7 +40,12 @@ class error_category_impl final : public std::error_category {
  public:
   constexpr error_category_impl() noexcept = default;
   const char* name() const noexcept override { return "berth"; }
-  std::string message(int value) const override {
+  std::string message(int value) const override { return text(value); }
+
+ private:
+  // The texts as const char*, made into a std::string once: a string literal returned as
+  // std::string is a conversion of its own array type, instantiated for each length.
+  static const char* text(int value) noexcept {
     switch (static_cast<error>(value)) {
       case error::eof: return "end of stream";
       case error::truncated: return "message truncated";
@@ -54,7 +59,10 @@ class resolve_category_impl final : public std::error_category {
  public:
   constexpr resolve_category_impl() noexcept = default;
   const char* name() const noexcept override { return "berth.resolve"; }
-  std::string message(int value) const override {
+  std::string message(int value) const override { return text(value); }
+
+ private:
+  static const char* text(int value) noexcept {  // as error_category_impl's
     switch (static_cast<resolve_error>(value)) {
       case resolve_error::host_not_found: return "host not found: the name is not known";
       case resolve_error::try_again: return "temporary failure in name resolution; try again later";
@@ -165,10 +173,11 @@ inline void assign(std::error_code& ec, int err) noexcept {
                                                                      const char* text,
                                                                      std::size_t size) {
   constexpr std::size_t shown = 64;
-  std::string message(what);
-  message += " \"";
+  std::string message(what);  // appended to char by char (a literal is an instantiation per length)
+  message += ' ';
+  message += '"';
   message.append(text, size < shown ? size : shown);
-  if (size > shown) message += "...";
+  if (size > shown) message.append(3, '.');
   message += '"';
 #if defined(__cpp_exceptions)
   throw std::system_error(to_error_code(EINVAL), message);

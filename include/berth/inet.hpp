@@ -76,7 +76,7 @@ class inet_endpoint
   /// "a.b.c.d:port", the form parse reads.
   std::string to_string() const {
     char text[max_text_size];
-    return std::string(text, to_chars(text, text + sizeof text).ptr);
+    return detail::string_of(text, to_chars(text, text + sizeof text).ptr);
   }
 
   /// Equal when address and port are.

@@ -111,7 +111,7 @@ class inet6_endpoint : public detail::fixed_sockaddr<inet6_endpoint, sockaddr_in
   /// "[v6]:port", "[v6%index]:port": the form parse reads; the zone as its number.
   std::string to_string() const {
     char text[max_text_size];
-    return std::string(text, to_chars(text, text + sizeof text).ptr);
+    return detail::string_of(text, to_chars(text, text + sizeof text).ptr);
   }
 
   /// Equal when address, port and scope id are (flow information is not compared).

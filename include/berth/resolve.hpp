@@ -44,12 +44,20 @@ namespace detail {
 template <class F>
 concept resolvable_family = std::same_as<F, ip> || std::same_as<F, inet> || std::same_as<F, inet6>;
 
+// Compile time: what is here is templates, each over a type its callers give (the endpoint
+// type, always ip_endpoint or the family's), and their bodies use that type, so that the
+// vector, span and string code they need is compiled only in a translation unit that
+// resolves or connects by name, not in every one that includes this header. (A body that
+// named ip_endpoint and std::vector directly would be checked, and much of it
+// instantiated, where the template is defined.)
+
 /// A host and service as an error message names them: "host:service", "[::1]:service".
 struct name_and_service {
   std::string_view host, service;
-  std::string to_string() const {
+  template <class String = std::string>
+  String to_string() const {
     const bool brackets = host.find(':') != std::string_view::npos;
-    std::string text;
+    String text;
     text.reserve(host.size() + service.size() + 3);
     if (brackets) text += '[';
     text += host;
@@ -74,11 +82,12 @@ class port_text {
 
 /// Reads a host that is an address written out: IPv4 exactly as inet_pton reads it, or IPv6
 /// as inet_pton reads it with an optional "%zone" (an interface index or name). Such a
-/// host is never looked up.
-inline bool parse_numeric_host(std::string_view host, std::uint16_t port, ip_endpoint& out) noexcept {
+/// host is never looked up. (E: ip_endpoint.)
+template <class E>
+inline bool parse_numeric_host(std::string_view host, std::uint16_t port, E& out) noexcept {
   std::uint32_t v4 = 0;
   if (parse_ipv4(host, v4)) {
-    out = ip_endpoint(ipv4_address(v4), port);
+    out = E(ipv4_address(v4), port);
     return true;
   }
   // The parts are cut without string_view::substr, whose bounds check would take it out
@@ -91,7 +100,7 @@ inline bool parse_numeric_host(std::string_view host, std::uint16_t port, ip_end
   if (percent != std::string_view::npos &&
       !parse_zone(std::string_view(host.data() + percent + 1, host.size() - percent - 1), scope))
     return false;
-  out = ip_endpoint(ipv6_address(bytes), port, scope);
+  out = E(ipv6_address(bytes), port, scope);
   return true;
 }
 
@@ -197,7 +206,7 @@ int resolve_into(std::string_view host, std::string_view service, int socket_typ
 /// stream Happy Eyeballs over the addresses (race_connect), for datagram a connect to the
 /// first. `timeout_ms` as poll_timeout gives it (-1: none) counts from the start, the
 /// resolution included. The descriptor, or -1 with `err`.
-template <class T>
+template <class T, class E = ip_endpoint>
 int connect_by_name(std::string_view host, std::string_view service, int timeout_ms, int& err) noexcept {
   if (timeout_ms == invalid_timeout) {
     err = EINVAL;
@@ -205,16 +214,16 @@ int connect_by_name(std::string_view host, std::string_view service, int timeout
   }
   const clock::time_point deadline =
       timeout_ms < 0 ? clock::time_point::max() : clock::now() + std::chrono::milliseconds(timeout_ms);
-  std::vector<ip_endpoint> addresses;
+  std::vector<E> addresses;
   if ((err = resolve_into(host, service, T::type, addresses)) != 0) return -1;
   if (timeout_ms >= 0 && clock::now() >= deadline) {  // getaddrinfo took all the time there was
     err = ETIMEDOUT;
     return -1;
   }
   if constexpr (std::same_as<T, stream>) {
-    return race_connect(addresses, deadline, err);
+    return race_connect(std::span<const E>(addresses), deadline, err);
   } else {
-    const ip_endpoint& first = addresses.front();
+    const E& first = addresses.front();
     return open_connected<ip, T>(first.data(), first.size(), err);
   }
 }
@@ -229,30 +238,32 @@ socket<ip, T> connect_named(std::string_view host, std::string_view service, int
   return socket<ip, T>::adopt(fd);
 }
 
-/// Addresses as an error message lists them: "[::1]:80, 127.0.0.1:80".
+/// Addresses (a span of E) as an error message lists them: "[::1]:80, 127.0.0.1:80".
+template <class E>
 struct endpoint_list {
-  std::span<const ip_endpoint> addresses;
+  const E* first;
+  std::size_t count;
   std::string to_string() const {
     std::string text;
-    for (const ip_endpoint& e : addresses) {
+    for (std::size_t k = 0; k < count; ++k) {
       if (!text.empty()) text += ", ";
-      text += e.to_string();
+      text += first[k].to_string();
     }
     return text.empty() ? "(no address)" : text;
   }
 };
 
-/// race_connect over `addresses`, reported to `on_error`.
-template <class S>
-socket<ip, stream> connect_any(std::span<const ip_endpoint> addresses, int timeout_ms,
-                               S& on_error) noexcept(reports_to_code<S&>) {
+/// race_connect over `addresses` (a span of E), reported to `on_error`.
+template <class E, class S>
+socket<ip, stream> connect_any(std::span<const E> addresses, int timeout_ms, S& on_error) noexcept(
+    reports_to_code<S&>) {
   int err = EINVAL;
   int fd = -1;
   if (timeout_ms != invalid_timeout)
     fd = race_connect(addresses,
                       timeout_ms < 0 ? clock::time_point::max() : clock::now() + std::chrono::milliseconds(timeout_ms),
                       err);
-  report_outcome(fd < 0, err, on_error, "berth::connect", endpoint_list{addresses});
+  report_outcome(fd < 0, err, on_error, "berth::connect", endpoint_list<E>{addresses.data(), addresses.size()});
   return socket<ip, stream>::adopt(fd);
 }
 

@@ -57,14 +57,20 @@
 namespace berth {
 namespace detail {
 
+// Compile time: as in <berth/resolve.hpp>, everything here is a template whose body uses
+// its parameters (the endpoint type, the race's type), so that a translation unit that
+// includes <berth/async.hpp> and neither resolves nor connects by name compiles none of it.
+
 /// Whether resolve_into would call getaddrinfo for `host` and `service`: not for an empty
 /// host, a NUL in either (refused at once), or a numeric host with a numeric service.
+/// (Wide: ip_endpoint, what a numeric host is read into.)
+template <class Wide = ip_endpoint>
 inline bool needs_lookup(std::string_view host, std::string_view service) noexcept {
   if (host.empty() || host.find('\0') != std::string_view::npos || service.find('\0') != std::string_view::npos)
     return false;
   std::uint32_t port = 0;
   if (!service.empty() && !parse_decimal(service, 65535, 5, port)) return true;
-  ip_endpoint e;
+  Wide e;
   return !parse_numeric_host(host, 0, e);
 }
 
@@ -256,7 +262,9 @@ class resolve_op : public resolution<E> {
 
 /// Wakes the race's coroutine when one of its attempts' waits ended (attempt_ended, from
 /// the attempt's coroutine) or its time came (a timer in the loop's heap): the coroutine
-/// awaits `wait(until)`. Nothing here allocates but the heap's growth.
+/// awaits `wait(until)`. Nothing here allocates but the heap's growth. Race: the
+/// connect_race it serves.
+template <class Race>
 class race_signal {
  public:
   struct ended {
@@ -315,7 +323,7 @@ class race_signal {
   loop_core& loop_;
   resume_node node_;
   signal_timer timer_;
-  ended ended_[connect_race::max_pending];
+  ended ended_[Race::max_pending];
   std::size_t count_ = 0;
 };
 
@@ -339,10 +347,12 @@ task<> watch_attempt(int fd, Signal& signal) {
 
 /// The attempts' coroutines, by descriptor; and the epoll loop told to forget every
 /// attempt's descriptor before the race closes it. (A template, as the coroutines are.)
-template <class Signal>
+template <class Signal, class Race>
 class race_watchers {
+  static constexpr std::size_t max_pending = Race::max_pending;
+
  public:
-  race_watchers(loop_core& l, connect_race& race, Signal& signal) noexcept
+  race_watchers(loop_core& l, Race& race, Signal& signal) noexcept
       : loop_(l), race_(race), signal_(signal) {}
   race_watchers(const race_watchers&) = delete;
   race_watchers& operator=(const race_watchers&) = delete;
@@ -355,12 +365,12 @@ class race_watchers {
 
   /// Starts a coroutine for each attempt in flight that has none yet.
   void watch_new() {
-    for (const connect_race::attempt& a : race_.pending()) {
-      std::size_t free = connect_race::max_pending;
+    for (const typename Race::attempt& a : race_.pending()) {
+      std::size_t free = max_pending;
       bool watched = false;
-      for (std::size_t k = 0; k < connect_race::max_pending && !watched; ++k) {
+      for (std::size_t k = 0; k < max_pending && !watched; ++k) {
         if (fd_[k] == a.fd) watched = true;
-        if (fd_[k] < 0 && free == connect_race::max_pending) free = k;
+        if (fd_[k] < 0 && free == max_pending) free = k;
       }
       if (watched) continue;
       if (loop_.uses_epoll()) {
@@ -375,7 +385,7 @@ class race_watchers {
   /// The coroutine of `fd` destroyed (its wait cancelled when pending), the descriptor
   /// forgotten by the epoll loop.
   void stop(int fd) noexcept {
-    for (std::size_t k = 0; k < connect_race::max_pending; ++k) {
+    for (std::size_t k = 0; k < max_pending; ++k) {
       if (fd_[k] != fd) continue;
       watchers_[k] = task<>();
       fd_[k] = -1;
@@ -383,25 +393,25 @@ class race_watchers {
     if (loop_.uses_epoll()) loop_.epoll.forget(fd);
   }
   void stop_all() noexcept {
-    for (std::size_t k = 0; k < connect_race::max_pending; ++k) {
+    for (std::size_t k = 0; k < max_pending; ++k) {
       watchers_[k] = task<>();
       fd_[k] = -1;
     }
   }
   void forget_pending() noexcept {
     if (!loop_.uses_epoll()) return;
-    for (const connect_race::attempt& a : race_.pending()) loop_.epoll.forget(a.fd);
+    for (const typename Race::attempt& a : race_.pending()) loop_.epoll.forget(a.fd);
   }
 
  private:
   loop_core& loop_;
-  connect_race& race_;
+  Race& race_;
   Signal& signal_;
-  int fd_[connect_race::max_pending] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  int fd_[max_pending] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  task<> watchers_[connect_race::max_pending];
+  task<> watchers_[max_pending];
 };
 
 /// Where a connection by name ends: the descriptor (-1: none) and the internal code.
@@ -423,12 +433,14 @@ task<> race_by_name(std::string_view host, std::string_view service, async_clock
   resolution<Endpoint> lookup(name_ref(host, service), SOCK_STREAM);
   lookup.set_deadline(deadline);
   if ((out.err = co_await lookup) != 0) co_return;
-  const std::vector<ip_endpoint> addresses = std::move(lookup.addresses());
+  const std::vector<Endpoint> addresses = std::move(lookup.addresses());
 
   loop_core& l = this_loop();
-  connect_race race(addresses);
-  race_signal signal(l);
-  race_watchers<race_signal> watchers(l, race, signal);
+  using race_type = connect_race<Endpoint>;
+  using signal_type = race_signal<race_type>;
+  race_type race(addresses);
+  signal_type signal(l);
+  race_watchers<signal_type, race_type> watchers(l, race, signal);
   for (;;) {
     clock::time_point now = clock::now();
     while (race.wants_start(now)) race.start_next(now);
@@ -444,7 +456,7 @@ task<> race_by_name(std::string_view host, std::string_view service, async_clock
     co_await signal.wait(until);
     now = clock::now();
     int failed = 0;
-    for (const race_signal::ended& e : signal.endings()) {
+    for (const typename signal_type::ended& e : signal.endings()) {
       watchers.stop(e.fd);  // ended already: its frame goes
       if (e.err != 0 && failed == 0) failed = e.err;
       if (failed == 0) race.attempt_ready(e.fd, now);

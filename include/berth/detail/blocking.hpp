@@ -16,6 +16,12 @@
 // not known without reading a clock on every call, which the usual path does not do: a
 // call ends at most one limit after its first interruption (under a storm of signals,
 // one limit after it began). Nothing here allocates.
+//
+// Compile time. Every function here that reads a clock, converts a duration or passes a
+// lambda on is a template (`template <class = void>`, called as a plain function): the
+// std::chrono and lambda templates it uses are then instantiated only in a translation
+// unit that calls it, not in every one that includes a socket. Each is still `inline`,
+// so that the compiler's inlining decisions are those it made for the plain functions.
 
 #include <berth/buffer.hpp>
 #include <berth/detail/chrono.hpp>
@@ -71,6 +77,7 @@ constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept 
 }
 
 /// Milliseconds from now until `deadline`, rounded up, for poll (0 once it has passed).
+template <class = void>
 [[gnu::noinline]] inline int milliseconds_until(clock::time_point deadline) noexcept {
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
   if (left.count() <= 0) return 0;
@@ -79,6 +86,7 @@ constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept 
 
 /// The limit SO_RCVTIMEO or SO_SNDTIMEO (`name`) puts on fd's blocking calls; zero for
 /// none, or when it cannot be read.
+template <class = void>
 [[gnu::noinline]] inline clock::duration kernel_time_limit(int fd, int name) noexcept {
   timeval t{};
   socklen_t size = sizeof t;
@@ -97,6 +105,7 @@ constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept 
 /// `ready` is false on timeout. A signal does not cut the wait short: poll is called
 /// again with the time that is left. A descriptor that is not open is EBADF (poll itself
 /// would ignore a negative one and just sleep); invalid_timeout is EINVAL.
+template <class = void>
 [[gnu::noinline]] inline int wait_for(int fd, short events, int timeout_ms, bool& ready) noexcept {
   ready = false;
   if (timeout_ms == invalid_timeout) return EINVAL;
@@ -118,6 +127,7 @@ constexpr int poll_timeout(std::chrono::duration<Rep, Period> timeout) noexcept 
 }
 
 /// As wait_for, until `deadline`.
+template <class = void>
 inline int wait_until(int fd, short events, clock::time_point deadline, bool& ready) noexcept {
   return wait_for(fd, events, milliseconds_until(deadline), ready);
 }
@@ -154,6 +164,7 @@ template <class Call>
 // the call is made stays that small.
 
 /// recv after EINTR (see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result recv_interrupted(const int& fd, void* data,
                                                                  std::size_t size, int flags) noexcept {
   return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, data, size, flags](int more) {
@@ -162,6 +173,7 @@ template <class Call>
 }
 
 /// send after EINTR (see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result send_interrupted(const int& fd, const void* data,
                                                                  std::size_t size, int flags) noexcept {
   return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, data, size, flags](int more) {
@@ -170,6 +182,7 @@ template <class Call>
 }
 
 /// recvfrom after EINTR (see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result recvfrom_interrupted(const int& fd, void* data,
                                                                      std::size_t size, int flags,
                                                                      sockaddr* from,
@@ -180,6 +193,7 @@ template <class Call>
 }
 
 /// sendto after EINTR (see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result sendto_interrupted(const int& fd, const void* data,
                                                                    std::size_t size, int flags,
                                                                    const sockaddr* to,
@@ -191,6 +205,7 @@ template <class Call>
 
 /// accept4 after EINTR (see retry_interrupted; accept4 has no MSG_DONTWAIT, so after poll
 /// another thread may take the connection first and the call then waits again).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result accept_interrupted(const int& fd, sockaddr* peer,
                                                                    socklen_t* peer_size) noexcept {
   return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, peer, peer_size](int) {
@@ -199,6 +214,7 @@ template <class Call>
 }
 
 /// One recv; EINTR retried; 0 bytes at end of stream.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_some(const int& fd, void* data, std::size_t size, int flags) noexcept {
   const sys::result r = sys::recv(fd, data, size, flags);
   if (r.err == EINTR) [[unlikely]] return to_io(recv_interrupted(fd, data, size, flags));
@@ -206,6 +222,7 @@ template <class Call>
 }
 
 /// One send; EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_some(const int& fd, const void* data, std::size_t size, int flags) noexcept {
   const sys::result r = sys::send(fd, data, size, flags);
   if (r.err == EINTR) [[unlikely]] return to_io(send_interrupted(fd, data, size, flags));
@@ -228,6 +245,7 @@ template <class Call>
 
 /// One recvfrom of one message with MSG_TRUNC, so a message longer than the buffer is
 /// reported (error::truncated, the buffer full) instead of cut silently. EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_message(const int& fd, void* data, std::size_t size, sockaddr* from,
                                  socklen_t* from_size) noexcept {
   const sys::result r = sys::recvfrom(fd, data, size, MSG_TRUNC, from, from_size);
@@ -237,6 +255,7 @@ template <class Call>
 }
 
 /// One sendto of one message; EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_message(const int& fd, const void* data, std::size_t size, int flags,
                               const sockaddr* to, socklen_t to_size) noexcept {
   const sys::result r = sys::sendto(fd, data, size, flags, to, to_size);
@@ -245,6 +264,7 @@ template <class Call>
 }
 
 /// accept4 with SOCK_CLOEXEC; EINTR retried. The new descriptor, or the error.
+template <class = void>
 [[gnu::always_inline]] inline sys::result accept(const int& fd, sockaddr* peer, socklen_t* peer_size) noexcept {
   const sys::result r = sys::accept4(fd, peer, peer_size, SOCK_CLOEXEC);
   if (r.err == EINTR) [[unlikely]] return accept_interrupted(fd, peer, peer_size);
@@ -284,6 +304,7 @@ template <class Call>
 /// recv with MSG_WAITALL until `size` bytes arrived; end of stream first is error::eof.
 /// A signal or a kernel time limit may end a MSG_WAITALL recv early: the rest is then
 /// read against a deadline (see the top of this file). No system call for size 0.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_all(const int& fd, void* data, std::size_t size) noexcept {
   if (size == 0) return {0, 0};
   const sys::result r = sys::recv(fd, data, size, MSG_WAITALL);
@@ -299,6 +320,7 @@ template <class Call>
 
 /// send until all of `size` bytes went out; a signal or a kernel time limit may end a send
 /// early: the rest is sent against a deadline. No system call for size 0.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_all(const int& fd, const void* data, std::size_t size, int flags) noexcept {
   if (size == 0) return {0, 0};
   const sys::result r = sys::send(fd, data, size, flags);
@@ -323,6 +345,7 @@ template <class Call>
 }
 
 /// Sets SO_SNDTIMEO to `limit`, zero for none.
+template <class = void>
 [[gnu::noinline]] inline int set_send_limit(int fd, clock::duration limit) noexcept {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(limit).count();
   const timeval t{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
@@ -334,6 +357,7 @@ template <class Call>
 /// wait honours SO_SNDTIMEO, so each attempt gets the time that is left (at least a
 /// microsecond: zero would mean forever); `restore` is put back afterwards. The first
 /// attempt is always made. Expiry is ETIMEDOUT.
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline int connect_local_until(int fd, const sockaddr* to,
                                                             socklen_t size,
                                                             clock::time_point deadline,
@@ -424,6 +448,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 // plain scalar arguments.
 
 /// sendmsg after EINTR (see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result sendmsg_interrupted(const int& fd, const msghdr* message,
                                                                     int flags) noexcept {
   return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, message, flags](int more) {
@@ -433,6 +458,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 
 /// recvmsg after EINTR (see retry_interrupted). A recvmsg that fails writes nothing back
 /// into its msghdr (name and control lengths stay as they were), so it is made again as is.
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result recvmsg_interrupted(const int& fd, msghdr* message,
                                                                     int flags) noexcept {
   return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, message, flags](int more) {
@@ -441,6 +467,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 }
 
 /// One sendmsg; EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline sys::result send_header(const int& fd, const msghdr& message, int flags) noexcept {
   const sys::result r = sys::sendmsg(fd, &message, flags);
   if (r.err == EINTR) [[unlikely]] return sendmsg_interrupted(fd, &message, flags);
@@ -448,6 +475,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 }
 
 /// One recvmsg; EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline sys::result receive_header(const int& fd, msghdr& message, int flags) noexcept {
   const sys::result r = sys::recvmsg(fd, &message, flags);
   if (r.err == EINTR) [[unlikely]] return recvmsg_interrupted(fd, &message, flags);
@@ -460,12 +488,14 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 }
 
 /// One sendmsg of a list (its first max_iov buffers); EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_list_some(const int& fd, iov_list list, int flags) noexcept {
   const msghdr m = message_header(list.data, first_call_count(list.count));
   return to_io(send_header(fd, m, flags));
 }
 
 /// One recvmsg into a list (its first max_iov buffers); EINTR retried; 0 at end of stream.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_list_some(const int& fd, iov_list list) noexcept {
   msghdr m = message_header(list.data, first_call_count(list.count));
   return to_io(receive_header(fd, m, 0));
@@ -474,6 +504,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 /// The rest of a sendmsg over a list that came back short (`done` of `size` bytes sent) or
 /// interrupted: transfer_rest's policy, each call resuming where the last one stopped
 /// (list_cursor), so a list longer than max_iov is sent in several calls.
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline io_result send_list_rest(const int& fd, const ::iovec* iov, std::size_t count,
                                                              std::size_t size, std::size_t done,
                                                              int flags) noexcept {
@@ -488,6 +519,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 
 /// The rest of a recvmsg (MSG_WAITALL) into a list, as send_list_rest; end of stream
 /// first is error::eof.
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline io_result receive_list_rest(const int& fd, const ::iovec* iov,
                                                                 std::size_t count, std::size_t size,
                                                                 std::size_t done) noexcept {
@@ -504,6 +536,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 /// the kernel takes it all, as it does on a blocking socket unless a signal or a time
 /// limit comes; after that, or for a list of more than max_iov buffers, the rest resumes
 /// mid-list. No system call for a list of no bytes.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_list_all(const int& fd, iov_list list, int flags) noexcept {
   const std::size_t size = total_size(list.data, list.count);
   if (size == 0) return {0, 0};
@@ -517,6 +550,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 
 /// recvmsg with MSG_WAITALL until the list is full (read of a scatter list); end of stream
 /// first is error::eof. No system call for a list of no bytes.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_list_all(const int& fd, iov_list list) noexcept {
   const std::size_t size = total_size(list.data, list.count);
   if (size == 0) return {0, 0};
@@ -530,6 +564,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 
 /// One sendmsg of a whole list as one message, to `to` when given: more than max_iov buffers
 /// is E2BIG with no call (a message cannot be split over calls); EINTR retried.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_list_message(const int& fd, iov_list list, int flags,
                                                           const sockaddr* to, socklen_t to_size) noexcept {
   if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
@@ -540,6 +575,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 /// One recvmsg with MSG_TRUNC of one message into a whole list (from `*from`, of
 /// `*from_size` bytes, updated, when given): its length, or error::truncated (every buffer
 /// full) when it was longer. More than max_iov buffers is E2BIG with no call.
+template <class = void>
 [[gnu::always_inline]] inline io_result receive_list_message(const int& fd, iov_list list, sockaddr* from,
                                                              socklen_t* from_size) noexcept {
   if (list.count > max_iov) [[unlikely]] return {0, E2BIG};
@@ -552,6 +588,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 // ---- batches --------------------------------------------------------------------------------
 
 /// sendmmsg after EINTR (nothing was sent; see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result sendmmsg_interrupted(const int& fd, mmsghdr* messages,
                                                                      unsigned count, int flags) noexcept {
   return retry_interrupted(fd, POLLOUT, SO_SNDTIMEO, [&fd, messages, count, flags](int more) {
@@ -560,6 +597,7 @@ int connect_within(int fd, const sockaddr* to, socklen_t size, int timeout_ms) n
 }
 
 /// recvmmsg after EINTR (nothing was received; see retry_interrupted).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline sys::result recvmmsg_interrupted(const int& fd, mmsghdr* messages,
                                                                      unsigned count, int flags) noexcept {
   return retry_interrupted(fd, POLLIN, SO_RCVTIMEO, [&fd, messages, count, flags](int more) {
@@ -618,6 +656,7 @@ struct sigpipe_guard {
 /// that is left of the limit (from the first interruption on), and the limit is put back
 /// at the end. Ends at `count` bytes, at the end of the file (sendfile returns 0), or on
 /// an error other than EINTR (expiry of the limit is EAGAIN, as the kernel's timer says).
+template <class = void>
 [[gnu::cold, gnu::noinline]] inline io_result send_file_rest(const int& fd, int file, off_t at, std::size_t count,
                                                              std::size_t done, int err) noexcept {
   const clock::duration limit = kernel_time_limit(fd, SO_SNDTIMEO);
@@ -657,6 +696,7 @@ struct sigpipe_guard {
 /// sendfile from `file` at `offset` until `count` bytes went or the file ended, SIGPIPE
 /// kept away (see above): the bytes sent, fewer than `count` only at the end of the file
 /// or with an error. An offset past what off_t holds is EINVAL; no system call for 0 bytes.
+template <class = void>
 [[gnu::always_inline]] inline io_result send_file_all(const int& fd, int file, std::uint64_t offset,
                                                       std::size_t count) noexcept {
   if (count == 0) return {0, 0};

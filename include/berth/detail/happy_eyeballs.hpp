@@ -36,14 +36,21 @@
 #include <cerrno>
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
 namespace berth::detail {
 
 /// RFC 8305's recommended Connection Attempt Delay.
 inline constexpr std::chrono::milliseconds connection_attempt_delay{250};
 
-/// The state of one race of connection attempts (see the top of this file). Owns every
-/// descriptor it opened until the winner is taken; the destructor closes the rest.
+// Compile time: connect_race and race_connect are templates over the endpoint type (always
+// ip_endpoint), so that the span, the clock's arithmetic and the rest they use are compiled
+// only in a translation unit that connects by name, not in every one that includes it.
+
+/// The state of one race of connection attempts (see the top of this file), over addresses
+/// of type Endpoint (ip_endpoint). Owns every descriptor it opened until the winner is
+/// taken; the destructor closes the rest.
+template <class Endpoint = ip_endpoint>
 class connect_race {
  public:
   /// How many attempts may be in flight at once.
@@ -57,7 +64,7 @@ class connect_race {
 
   /// A race over `addresses` (to which it refers: they must outlive it), of sockets of
   /// `type` (SOCK_STREAM), the next attempt started `delay` after the last.
-  explicit connect_race(std::span<const ip_endpoint> addresses,
+  explicit connect_race(std::span<const std::type_identity_t<Endpoint>> addresses,
                         clock::duration delay = connection_attempt_delay, int type = SOCK_STREAM) noexcept
       : addresses_(addresses), delay_(delay), type_(type) {
     if (!addresses.empty()) turn_ = slot_of(addresses[0]);
@@ -95,7 +102,7 @@ class connect_race {
   /// descriptor is writable), or fails at once (closed; the next is due now).
   void start_next(clock::time_point now) noexcept {
     const std::size_t index = take_next();
-    const ip_endpoint& to = addresses_[index];
+    const Endpoint& to = addresses_[index];
     const sys::result s = sys::socket(to.is_v4() ? AF_INET : AF_INET6, type_ | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s.err != 0) return failed(s.err, now);
     const int fd = static_cast<int>(s.value);
@@ -150,7 +157,7 @@ class connect_race {
  private:
   // Addresses are grouped by family in two slots, IPv4 (0) and IPv6 (1); next_[slot] is the
   // index of that family's next address not yet tried, addresses_.size() when none is left.
-  static std::size_t slot_of(const ip_endpoint& e) noexcept { return e.is_v6() ? 1 : 0; }
+  static std::size_t slot_of(const Endpoint& e) noexcept { return e.is_v6() ? 1 : 0; }
   std::size_t following(std::size_t from, std::size_t slot) const noexcept {
     while (from < addresses_.size() && slot_of(addresses_[from]) != slot) ++from;
     return from;
@@ -171,7 +178,7 @@ class connect_race {
     next_start_ = now;
   }
 
-  std::span<const ip_endpoint> addresses_;
+  std::span<const Endpoint> addresses_;
   clock::duration delay_;
   int type_;
   std::size_t next_[2] = {0, 0};
@@ -190,10 +197,12 @@ class connect_race {
 /// connect, getsockopt(SO_ERROR) for each that ends, close for each that loses) nothing
 /// else is called. The winner is made blocking again (ioctl FIONBIO) and returned; -1 and
 /// `err` when none won, nothing left open.
-inline int race_connect(std::span<const ip_endpoint> addresses, clock::time_point deadline, int& err,
-                        clock::duration delay = connection_attempt_delay) noexcept {
-  connect_race race(addresses, delay);
-  pollfd waiting[connect_race::max_pending];
+template <class Endpoint>
+inline int race_connect(std::span<const Endpoint> addresses, clock::time_point deadline, int& err,
+                 clock::duration delay = connection_attempt_delay) noexcept {
+  using race_type = connect_race<Endpoint>;
+  race_type race(addresses, delay);
+  pollfd waiting[race_type::max_pending];
   for (;;) {
     clock::time_point now = clock::now();
     while (race.wants_start(now)) race.start_next(now);
@@ -204,7 +213,7 @@ inline int race_connect(std::span<const ip_endpoint> addresses, clock::time_poin
     }
     const clock::time_point until = race.next_start() < deadline ? race.next_start() : deadline;
     const int timeout_ms = until == clock::time_point::max() ? -1 : milliseconds_until(until);
-    const std::span<const connect_race::attempt> pending = race.pending();
+    const std::span<const typename race_type::attempt> pending = race.pending();
     for (std::size_t k = 0; k < pending.size(); ++k) waiting[k] = {pending[k].fd, POLLOUT, 0};
     const sys::result r = sys::poll(waiting, pending.size(), timeout_ms);
     if (r.err == EINTR) continue;  // the time left is worked out again above

@@ -82,9 +82,13 @@ template <class B>
   }
 }
 
+// The three below are templates (`template <class = void>`), as the blocking.hpp calls they
+// make are (see there): compiled only where a socket passes descriptors or credentials.
+
 /// One sendmsg of `list` with one control message (level SOL_SOCKET, `type`, `size` bytes
 /// of `payload`; none when size is 0) built in `control`; EINTR retried. No data is
 /// EINVAL, a list of more than max_iov buffers E2BIG, both without a call.
+template <class = void>
 inline io_result send_with_control(const int& fd, iov_list list, int type, const void* payload, std::size_t size,
                                    unsigned char* control, int flags) noexcept {
   if (list.count > max_iov) return {0, E2BIG};
@@ -98,6 +102,7 @@ inline io_result send_with_control(const int& fd, iov_list list, int type, const
 }
 
 /// send_descriptors: `count` descriptors in one SCM_RIGHTS message.
+template <class = void>
 inline io_result send_descriptors_in(const int& fd, iov_list list, const int* fds, std::size_t count,
                                      unsigned char* control, int flags) noexcept {
   if (count > max_descriptors) return {0, E2BIG};
@@ -119,6 +124,7 @@ struct control_outcome {
 /// message longer than the list (`flags` with MSG_TRUNC: datagram, seqpacket) is
 /// error::truncated. Asked for credentials and none came: EINVAL (pass_credentials off).
 /// EINTR retried.
+template <class = void>
 inline control_outcome receive_with_control(const int& fd, iov_list list, descriptor* out, std::size_t room,
                                             credentials* from, unsigned char* control, std::size_t control_size,
                                             int flags) noexcept {
