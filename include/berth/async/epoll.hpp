@@ -124,11 +124,15 @@ class epoll_reactor {
       if (const int err = add(op->fd)) return err;
       e.registered = 1;
     }
-    (op->dir == direction::read ? e.reader : e.writer) = op;
+    become_waiter(e, op, op->dir, shared);
+    return 0;
+  }
+  /// Makes `op` the waiter of direction `d` of its registered descriptor's entry `e`.
+  [[gnu::always_inline]] static void become_waiter(fd_entry& e, op_state* op, direction d, loop_shared& shared) noexcept {
+    (d == direction::read ? e.reader : e.writer) = op;
     e.streak = 0;
     op->set(op_state::waiting);
     ++shared.waiting;
-    return 0;
   }
 
   /// Takes `op` out of its descriptor's waiters (destroyed, or its deadline passed).

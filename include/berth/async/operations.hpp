@@ -128,10 +128,7 @@ class async_op : protected op_state {
       }
       if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
         does = &table;
-        (d == direction::read ? e.reader : e.writer) = this;
-        e.streak = 0;
-        set(waiting);
-        ++l.shared.waiting;
+        epoll_reactor::become_waiter(e, this, d, l.shared);
       }
     }
     return false;
