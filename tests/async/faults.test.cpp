@@ -7,6 +7,7 @@
 #include "async_support.hpp"
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <string_view>
 #include <vector>
@@ -126,6 +127,49 @@ BERTH_ASYNC_TEST("faults: many tasks destroyed with operations in flight - nothi
     }(lp));
   }
   CHECK(berth_test::open_descriptor_count() == before);
+}
+
+TEST_CASE("faults: io_uring, a kernel that refuses CANCEL_ANY - each operation is cancelled on its own, nothing leaks", "[async]") {
+  // The loop's teardown cancels everything with one IORING_ASYNC_CANCEL_ANY (Linux 5.19).
+  // An older kernel answers EINVAL; then each operation must be cancelled and collected
+  // as its awaiter is destroyed. This kernel knows the flag, so the teardown is made to
+  // send one no kernel knows, which every kernel refuses the same way.
+  const int before = berth_test::open_descriptor_count();
+  int answer = 12345;
+  berth::inet_endpoint where;
+  {
+    auto loop = berth_test::make_loop<berth_test::io_uring_backend>();
+    if (!loop) return;
+    auto listener = berth::listen(berth_test::loopback4());
+    where = listener.local_endpoint();
+    loop->spawn([](tcp_acceptor l) -> berth::task<> {
+      auto c = co_await berth::async_accept(l);  // never comes: armed at the teardown
+    }(std::move(listener)));
+    for (int i = 0; i < 50; ++i) {
+      auto [a, b] = berth::socket_pair();
+      if (i % 2 == 0) a.write("abc");  // a composed read: its first part done, its second in flight
+      loop->spawn([](unix_stream /*writer, kept open*/, unix_stream y, bool timed) -> berth::task<> {
+        std::array<char, 8> buffer{};
+        if (timed)
+          (void)co_await berth::with_timeout(1h, berth::async_read(y, buffer));  // and its linked timeout
+        else
+          (void)co_await berth::async_read(y, buffer);
+      }(std::move(a), std::move(b), i % 4 < 2));
+    }
+    berth::event_loop& lp = *loop;
+    loop->run([](berth::event_loop& p, int& out) -> berth::task<> {
+      berth::detail::current_loop->ring.cancel_all_seam.flags = 1u << 31;
+      berth::detail::current_loop->ring.cancel_all_seam.answer = &out;
+      co_await berth::sleep_for(5ms);
+      p.stop();
+    }(lp, answer));
+  }  // the loop goes: CANCEL_ANY refused, then each task destroyed cancels its own
+  CHECK(answer == -EINVAL);  // the path under test was taken
+  CHECK(berth_test::open_descriptor_count() == before);
+  std::error_code ec;  // the accept was cancelled and collected before its listener closed
+  auto again = berth::socket<berth::inet, berth::stream>::open();
+  again.bind(where, ec);
+  CHECK_FALSE(ec);
 }
 
 BERTH_ASYNC_TEST("faults: one busy connection does not starve another (a budget per wake-up)") {

@@ -155,7 +155,7 @@ class uring {
     io_uring_sqe* sqe = reserve(1, shared);
     sqe->opcode = IORING_OP_ASYNC_CANCEL;
     sqe->fd = -1;
-    sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY;
+    sqe->cancel_flags = cancel_all_seam.flags;
     sqe->user_data = cancel_any_tag;
     ++sentinels_;
     cancel_any_answered_ = false;
@@ -172,7 +172,17 @@ class uring {
         break;
       }
     }
+    if (cancel_all_seam.answer != nullptr) *cancel_all_seam.answer = cancel_any_answered_ ? cancel_any_result_ : 1;
   }
+
+  /// What cancel_all asks, and where its answer goes, for a test of the teardown on a
+  /// kernel without CANCEL_ANY: a flag no kernel knows in `flags` is refused (EINVAL) just
+  /// as 5.19's flag is by an older kernel; `answer`, when set, receives the request's
+  /// result (-errno, 0 or more, or 1 when none came). Read only by the teardown.
+  struct {
+    std::uint32_t flags = IORING_ASYNC_CANCEL_ANY;
+    int* answer = nullptr;
+  } cancel_all_seam;
 
   /// Whether submissions wait for the next enter.
   bool has_unsubmitted() const noexcept { return unsubmitted_ != 0; }
