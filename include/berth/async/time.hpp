@@ -1,7 +1,8 @@
 #ifndef BERTH_ASYNC_TIME_HPP
 #define BERTH_ASYNC_TIME_HPP
 
-// Time in a task: sleep_for, sleep_until, and with_timeout, which bounds one operation.
+// Time in a task: sleep_for, sleep_until, and with_timeout, which bounds one operation
+// (or a task, or any awaiter).
 // Deadlines are std::chrono::steady_clock (CLOCK_MONOTONIC) time points; the loop keeps
 // them in a heap whose earliest one is the timeout of its wait (epoll_wait, or the
 // io_uring_enter's EXT_ARG), and with_timeout on io_uring links an IORING_OP_LINK_TIMEOUT
@@ -9,8 +10,11 @@
 
 #include <berth/async/event_loop.hpp>
 #include <berth/async/operation_state.hpp>
+#include <berth/async/task.hpp>
 #include <berth/detail/chrono.hpp>
+#include <berth/detail/report.hpp>
 
+#include <cerrno>
 #include <coroutine>
 #include <type_traits>
 #include <utility>
@@ -72,6 +76,88 @@ concept deadline_operation = !std::is_reference_v<Op> && requires(Op& op, async_
   op.set_deadline(t);
 };
 
+/// with_timeout of a task: the task runs at once (symmetric transfer), a timer in the
+/// loop's heap beside it. The task ending first takes the timer off the heap; the time
+/// passing first destroys the task's frame (the operation it waits in is cancelled and
+/// collected, as for any task destroyed while suspended) and resumes the awaiting task on
+/// the loop's next turn, where await_resume throws std::errc::timed_out.
+template <class T>
+class task_timeout {
+ public:
+  task_timeout(task<T> t, async_clock::time_point at) noexcept : child_(std::move(t)), at_(at) {}
+  task_timeout(task_timeout&&) noexcept = default;  // only before it is awaited
+  task_timeout& operator=(task_timeout&&) = delete;
+  ~task_timeout() {
+    if (loop_ != nullptr) {
+      loop_->shared.timers.remove(&timer_);
+      node_.unlink();
+    }
+  }
+
+  bool await_ready() const noexcept { return child_.done(); }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) {
+    auto h = task_access::handle(child_);
+    if (!h) return parent;  // nothing to run: await_resume says so
+    if (at_ != async_clock::time_point::max()) {
+      loop_ = &this_loop();
+      node_.handle = parent;
+      timer_.self = this;
+      timer_.deadline = at_;
+      timer_.fire = &fire;
+      loop_->shared.timers.push(&timer_);
+    }
+    h.promise().set_continuation(parent);
+    return h;
+  }
+  T await_resume() {
+    if (timed_out_) throw_error(ETIMEDOUT, "berth::with_timeout");
+    if (!child_) throw_error(EINVAL, "berth::with_timeout: an empty task");
+    if (loop_ != nullptr) loop_->shared.timers.remove(&timer_);  // it ended first
+    return task_access::handle(child_).promise().take();
+  }
+
+ private:
+  struct timeout_timer : timer_node {
+    task_timeout* self = nullptr;
+  };
+  static void fire(timer_node* t) noexcept {
+    task_timeout* s = static_cast<timeout_timer*>(t)->self;
+    s->timed_out_ = true;
+    s->child_ = task<T>();  // its frame destroyed: the operation it waits in is cancelled
+    s->loop_->shared.ready.push_back(&s->node_);
+  }
+
+  task<T> child_;
+  async_clock::time_point at_;
+  loop_core* loop_ = nullptr;
+  resume_node node_;
+  timeout_timer timer_;
+  bool timed_out_ = false;
+};
+
+template <class T>
+struct is_task : std::false_type {};
+template <class T>
+struct is_task<task<T>> : std::true_type {};
+
+/// An awaiter with_timeout bounds by running it in a task of its own: what its
+/// await_resume yields.
+template <class A>
+  requires(!std::is_reference_v<A> && !deadline_operation<A> && !is_task<A>::value)
+using awaited_t = decltype(std::declval<A&>().await_resume());
+
+/// The task that awaits `a` (a frame from the loop's pool).
+template <class A>
+#if defined(__clang__)
+[[clang::no_sanitize("function")]]
+#endif
+task<awaited_t<A>> awaiting(A a) {
+  if constexpr (std::is_void_v<awaited_t<A>>)
+    co_await std::move(a);
+  else
+    co_return co_await std::move(a);
+}
+
 }  // namespace detail
 
 /// `co_await berth::sleep_for(d)`: resumes the task once `d` passed (at once for zero or
@@ -91,12 +177,31 @@ template <class Rep, class Period>
 /// or assigned when the operation is an error-code form: `async_read(s, buf, ec)`).
 /// Bytes a composed operation (async_read, async_write) moved before are reported as its
 /// error-code form reports them. epoll: a timer in the loop's heap; io_uring: a linked
-/// IORING_OP_LINK_TIMEOUT. Works with the async_* operations (not with a task).
+/// IORING_OP_LINK_TIMEOUT.
 template <class Rep, class Period, class Op>
   requires detail::deadline_operation<Op>
 [[nodiscard]] Op with_timeout(std::chrono::duration<Rep, Period> d, Op&& operation) noexcept {
   operation.set_deadline(detail::deadline_after(d));
   return std::move(operation);
+}
+
+/// `co_await berth::with_timeout(d, t)` of a berth::task: the task's value (or its
+/// exception), or, once `d` passed first, the task destroyed where it waits (the
+/// operation it is suspended in cancelled and collected, its sockets closed) and
+/// std::system_error with std::errc::timed_out thrown (a task has no error-code form).
+/// A timer in the loop's heap; the task runs at once, on the awaiting task's turn.
+template <class Rep, class Period, class T>
+[[nodiscard]] detail::task_timeout<T> with_timeout(std::chrono::duration<Rep, Period> d, task<T>&& t) noexcept {
+  return detail::task_timeout<T>(std::move(t), detail::deadline_after(d));
+}
+
+/// `co_await berth::with_timeout(d, a)` of any other awaiter (sleep_for, one of your
+/// own): awaited in a task of its own (its frame from the loop's pool), bounded as a task
+/// is: std::errc::timed_out thrown once `d` passed first.
+template <class Rep, class Period, class A>
+  requires requires { typename detail::awaited_t<A>; }
+[[nodiscard]] detail::task_timeout<detail::awaited_t<A>> with_timeout(std::chrono::duration<Rep, Period> d, A&& awaitable) {
+  return detail::task_timeout<detail::awaited_t<A>>(detail::awaiting(std::move(awaitable)), detail::deadline_after(d));
 }
 
 }  // namespace berth
