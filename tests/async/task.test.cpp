@@ -103,3 +103,19 @@ TEST_CASE("task: frames are recycled - the second run of a task allocates nothin
   for (int i = 0; i < 100; ++i) CHECK(loop.run(sum_of(50)) == 1275);
   CHECK(counter.count() == 0);
 }
+
+TEST_CASE("task: awaiting an empty task is invalid_argument, not a crash", "[async][task]") {
+  berth::event_loop loop;
+  std::error_code code;
+  loop.run([](std::error_code& caught) -> berth::task<> {
+    berth::task<int> moved_from = []() -> berth::task<int> { co_return 1; }();
+    berth::task<int> owner = std::move(moved_from);
+    try {
+      (void)co_await moved_from;  // NOLINT(bugprone-use-after-move): the case under test
+    } catch (const std::system_error& e) {
+      caught = e.code();
+    }
+    CHECK(co_await owner == 1);
+  }(code));
+  CHECK(code == std::errc::invalid_argument);
+}

@@ -7,6 +7,9 @@
 // allocation, and frames come from a per-thread pool of recycled blocks, so a server in
 // its steady state allocates nothing.
 
+#include <berth/detail/report.hpp>
+
+#include <cerrno>
 #include <coroutine>
 #include <cstddef>
 #include <cstdlib>
@@ -369,9 +372,14 @@ class [[nodiscard]] task {
       handle.promise().set_continuation(caller);
       return handle;  // symmetric transfer: the caller's stack does not grow
     }
-    T await_resume() const { return handle.promise().take(); }
+    T await_resume() const {
+      if (!handle) [[unlikely]]
+        detail::throw_error(EINVAL, "berth::task: an empty task awaited");
+      return handle.promise().take();
+    }
   };
-  /// Runs the task to its end: its value, or its exception rethrown.
+  /// Runs the task to its end: its value, or its exception rethrown. An empty task (moved
+  /// from, or default-constructed): std::errc::invalid_argument, as event_loop::run says.
   awaiter operator co_await() const& noexcept { return {handle_}; }
   awaiter operator co_await() const&& noexcept { return {handle_}; }
 
