@@ -92,11 +92,7 @@ BERTH_ASYNC_TEST("faults: a loop destroyed with an accept armed leaves the port 
     loop->spawn([](tcp_acceptor l) -> berth::task<> {
       auto c = co_await berth::async_accept(l);  // never comes; l is in this task's frame
     }(std::move(listener)));
-    berth::event_loop& lp = *loop;
-    loop->run([](berth::event_loop& p) -> berth::task<> {
-      co_await berth::sleep_for(2ms);
-      p.stop();
-    }(lp));
+    berth_test::run_for(*loop, 2ms);
   }  // the loop goes: accept cancelled and collected, then the task (and listener) destroyed
   std::error_code ec;
   auto again = berth::socket<berth::inet, berth::stream>::open();
@@ -120,11 +116,7 @@ BERTH_ASYNC_TEST("faults: many tasks destroyed with operations in flight - nothi
         (void)co_await berth::with_timeout(1h, berth::async_read(y, buffer));
       }(std::move(a), std::move(b)));
     }
-    berth::event_loop& lp = *loop;
-    loop->run([](berth::event_loop& p) -> berth::task<> {
-      co_await berth::sleep_for(5ms);
-      p.stop();
-    }(lp));
+    berth_test::run_for(*loop, 5ms);
   }
   CHECK(berth_test::open_descriptor_count() == before);
 }

@@ -147,11 +147,7 @@ BERTH_ASYNC_TEST("with_timeout of a task: the awaiting task destroyed meanwhile 
         (void)co_await berth::with_timeout(1h, read_some(r, buffer));
       }(std::move(a), std::move(b)));
     }
-    berth::event_loop& lp = *loop;
-    loop->run([](berth::event_loop& p) -> berth::task<> {
-      co_await berth::sleep_for(2ms);
-      p.stop();
-    }(lp));
+    berth_test::run_for(*loop, 2ms);
   }  // the loop goes with 20 tasks waiting in with_timeout: timers, frames and reads undone
   CHECK(berth_test::open_descriptor_count() == before);
 }
