@@ -31,43 +31,69 @@ async_clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) noe
   return now + std::chrono::ceil<async_clock::duration>(d);
 }
 
+/// A deadline in the loop's heap that, once it passed, queues a coroutine to resume on the
+/// next turn, after calling `on_fire(context)` when given: what sleep_for and the
+/// with_timeout of a task wait with. Destroyed, it leaves the heap and the queue.
+class alarm {
+ public:
+  alarm() noexcept = default;
+  alarm(alarm&&) noexcept = default;  // only before it is armed
+  alarm& operator=(alarm&&) = delete;
+  ~alarm() {
+    if (loop_ != nullptr) {
+      disarm();
+      node_.unlink();
+    }
+  }
+
+  /// Pushes the deadline `at`; `h` is resumed once it passed.
+  void arm(async_clock::time_point at, std::coroutine_handle<> h, void (*on_fire)(void*) = nullptr,
+           void* context = nullptr) {
+    loop_ = &this_loop();
+    node_.handle = h;
+    timer_.self = this;
+    timer_.deadline = at;
+    timer_.fire = &fire;
+    on_fire_ = on_fire;
+    context_ = context;
+    loop_->shared.timers.push(&timer_);
+  }
+  /// Takes the deadline off the heap (when armed and not yet passed).
+  void disarm() noexcept {
+    if (loop_ != nullptr) loop_->shared.timers.remove(&timer_);
+  }
+
+ private:
+  struct alarm_timer : timer_node {
+    alarm* self = nullptr;
+  };
+  static void fire(timer_node* t) noexcept {
+    alarm* a = static_cast<alarm_timer*>(t)->self;
+    if (a->on_fire_ != nullptr) a->on_fire_(a->context_);
+    a->loop_->shared.ready.push_back(&a->node_);
+  }
+
+  loop_core* loop_ = nullptr;
+  resume_node node_;
+  alarm_timer timer_;
+  void (*on_fire_)(void*) = nullptr;
+  void* context_ = nullptr;
+};
+
 /// Suspends the task until a time point; no system call (the loop's next wait ends then).
 class sleep_awaiter {
  public:
   explicit sleep_awaiter(async_clock::time_point at) noexcept : at_(at) {}
   sleep_awaiter(sleep_awaiter&&) noexcept = default;
   sleep_awaiter& operator=(sleep_awaiter&&) = delete;
-  ~sleep_awaiter() {
-    if (loop_ != nullptr) {
-      loop_->shared.timers.remove(&timer_);
-      node_.unlink();
-    }
-  }
 
   bool await_ready() const noexcept { return at_ <= async_clock::now(); }
-  void await_suspend(std::coroutine_handle<> h) {
-    loop_ = &this_loop();
-    node_.handle = h;
-    timer_.self = this;
-    timer_.deadline = at_;
-    timer_.fire = &fire;
-    loop_->shared.timers.push(&timer_);
-  }
+  void await_suspend(std::coroutine_handle<> h) { alarm_.arm(at_, h); }
   void await_resume() const noexcept {}
 
  private:
-  struct sleep_timer : timer_node {
-    sleep_awaiter* self = nullptr;
-  };
-  static void fire(timer_node* t) noexcept {
-    sleep_awaiter* s = static_cast<sleep_timer*>(t)->self;
-    s->loop_->shared.ready.push_back(&s->node_);
-  }
-
   async_clock::time_point at_;
-  loop_core* loop_ = nullptr;
-  resume_node node_;
-  sleep_timer timer_;
+  alarm alarm_;
 };
 
 /// An operation with_timeout can bound: one of the async_* awaitables.
@@ -87,51 +113,32 @@ class task_timeout {
   task_timeout(task<T> t, async_clock::time_point at) noexcept : child_(std::move(t)), at_(at) {}
   task_timeout(task_timeout&&) noexcept = default;  // only before it is awaited
   task_timeout& operator=(task_timeout&&) = delete;
-  ~task_timeout() {
-    if (loop_ != nullptr) {
-      loop_->shared.timers.remove(&timer_);
-      node_.unlink();
-    }
-  }
 
   bool await_ready() const noexcept { return child_.done(); }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) {
     auto h = task_access::handle(child_);
     if (!h) return parent;  // nothing to run: await_resume says so
-    if (at_ != async_clock::time_point::max()) {
-      loop_ = &this_loop();
-      node_.handle = parent;
-      timer_.self = this;
-      timer_.deadline = at_;
-      timer_.fire = &fire;
-      loop_->shared.timers.push(&timer_);
-    }
+    if (at_ != async_clock::time_point::max()) alarm_.arm(at_, parent, &time_passed, this);
     h.promise().set_continuation(parent);
     return h;
   }
   T await_resume() {
     if (timed_out_) throw_error(ETIMEDOUT, "berth::with_timeout");
     if (!child_) throw_error(EINVAL, "berth::with_timeout: an empty task");
-    if (loop_ != nullptr) loop_->shared.timers.remove(&timer_);  // it ended first
+    alarm_.disarm();  // it ended first
     return task_access::handle(child_).promise().take();
   }
 
  private:
-  struct timeout_timer : timer_node {
-    task_timeout* self = nullptr;
-  };
-  static void fire(timer_node* t) noexcept {
-    task_timeout* s = static_cast<timeout_timer*>(t)->self;
+  static void time_passed(void* self) noexcept {
+    auto* s = static_cast<task_timeout*>(self);
     s->timed_out_ = true;
     s->child_ = task<T>();  // its frame destroyed: the operation it waits in is cancelled
-    s->loop_->shared.ready.push_back(&s->node_);
   }
 
   task<T> child_;
   async_clock::time_point at_;
-  loop_core* loop_ = nullptr;
-  resume_node node_;
-  timeout_timer timer_;
+  alarm alarm_;
   bool timed_out_ = false;
 };
 
