@@ -185,7 +185,7 @@ class uring {
   } cancel_all_seam;
 
   /// Whether submissions wait for the next enter.
-  bool has_unsubmitted() const noexcept { return unsubmitted_ != 0; }
+  bool has_unsubmitted() const noexcept { return local_tail_ != submitted_tail_; }
   /// Whether completions are owed by the kernel.
   bool has_in_flight(const loop_shared& shared) const noexcept { return shared.waiting != 0 || sentinels_ > 0; }
 
@@ -193,17 +193,18 @@ class uring {
   /// completions, or until `timeout` (relative) passed. 0, or the errno.
   int enter(unsigned min_complete, const __kernel_timespec* timeout) noexcept {
     __atomic_store_n(sq_tail_, local_tail_, __ATOMIC_RELEASE);
+    const unsigned unsubmitted = local_tail_ - submitted_tail_;
     const unsigned flags = IORING_ENTER_GETEVENTS | enter_flags_;
     sys::result r;
     if (timeout == nullptr) [[likely]] {
-      r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags, nullptr, 0);
+      r = sys::io_uring_enter(enter_fd_, unsubmitted, min_complete, flags, nullptr, 0);
     } else {
       io_uring_getevents_arg arg{};
       arg.ts = reinterpret_cast<std::uint64_t>(timeout);
-      r = sys::io_uring_enter(enter_fd_, unsubmitted_, min_complete, flags | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+      r = sys::io_uring_enter(enter_fd_, unsubmitted, min_complete, flags | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
     }
     if (r.err != 0) return r.err;
-    unsubmitted_ -= static_cast<unsigned>(r.value) < unsubmitted_ ? static_cast<unsigned>(r.value) : unsubmitted_;
+    submitted_tail_ += static_cast<unsigned>(r.value) < unsubmitted ? static_cast<unsigned>(r.value) : unsubmitted;
     return 0;
   }
 
@@ -214,11 +215,15 @@ class uring {
   /// here may itself collect completions (cancelling another operation).
   [[gnu::always_inline]] void reap(loop_shared& shared, bool resume = false, bool collect_only = false) noexcept {
     for (;;) {
-      const unsigned head = *cq_head_;
-      if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) break;
+      const unsigned head = cq_local_head_;
+      if (head == cq_seen_tail_) {  // the kernel's tail is read once all seen were taken
+        cq_seen_tail_ = __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE);
+        if (head == cq_seen_tail_) break;
+      }
       const io_uring_cqe& cqe = cqes_[head & cq_mask_];
       const std::uint64_t data = cqe.user_data;
       const int res = cqe.res;
+      cq_local_head_ = head + 1;
       __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
       if (data <= cancel_any_tag) [[unlikely]] {
         if (data == cancel_any_tag) {
@@ -284,11 +289,15 @@ class uring {
     unsigned* const array = reinterpret_cast<unsigned*>(sq + p.sq_off.array);
     for (unsigned i = 0; i < sq_entries_; ++i) array[i] = i;  // slot i is always sqe i
     local_tail_ = *sq_tail_;
+    submitted_tail_ = local_tail_;
+    sq_room_end_ = *sq_head_ + sq_entries_;
 
     char* const cq = static_cast<char*>(cq_map_);
     cq_head_ = reinterpret_cast<unsigned*>(cq + p.cq_off.head);
     cq_tail_ = reinterpret_cast<unsigned*>(cq + p.cq_off.tail);
     cq_mask_ = *reinterpret_cast<unsigned*>(cq + p.cq_off.ring_mask);
+    cq_local_head_ = *cq_head_;
+    cq_seen_tail_ = cq_local_head_;
     cqes_ = reinterpret_cast<io_uring_cqe*>(cq + p.cq_off.cqes);
     return 0;
   }
@@ -311,14 +320,18 @@ class uring {
 
   // Room for `count` consecutive submissions, submitting what waits first when the queue
   // is full; returns the first, zeroed.
+  // The kernel's head is read only when the room last seen runs out.
   [[gnu::always_inline]] io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
-    if (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) [[unlikely]]
+    if (sq_room_end_ - local_tail_ < count) [[unlikely]]
       make_room(count, shared);
     return next_sqe();
   }
-  // Out of line: the queue is full only when thousands of operations start in one turn.
+  // Out of line: the room seen runs out once per sq_entries_ submissions, and the queue is
+  // full only when thousands of operations start in one turn.
   [[gnu::noinline]] void make_room(unsigned count, loop_shared& shared) noexcept {
-    while (sq_entries_ - (local_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE)) < count) {
+    for (;;) {
+      sq_room_end_ = __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE) + sq_entries_;
+      if (sq_room_end_ - local_tail_ >= count) return;
       const int err = enter(0, nullptr);
       if (err == EBUSY || err == EAGAIN)
         reap(shared);
@@ -329,7 +342,6 @@ class uring {
   [[gnu::always_inline]] io_uring_sqe* next_sqe() noexcept {
     io_uring_sqe* sqe = &sqes_[local_tail_ & sq_mask_];
     ++local_tail_;
-    ++unsubmitted_;
     std::memset(static_cast<void*>(sqe), 0, sizeof *sqe);
     return sqe;
   }
@@ -365,12 +377,15 @@ class uring {
   unsigned* sq_tail_ = nullptr;
   unsigned sq_mask_ = 0;
   unsigned sq_entries_ = 0;
-  unsigned local_tail_ = 0;
-  unsigned unsubmitted_ = 0;
+  unsigned local_tail_ = 0;      // the tail of what was queued (published at each enter)
+  unsigned submitted_tail_ = 0;  // the tail of what the kernel took
+  unsigned sq_room_end_ = 0;     // the kernel's head as last read, plus sq_entries_
 
   unsigned* cq_head_ = nullptr;
   unsigned* cq_tail_ = nullptr;
   unsigned cq_mask_ = 0;
+  unsigned cq_local_head_ = 0;  // our head (the kernel only reads it), published as it moves
+  unsigned cq_seen_tail_ = 0;   // the kernel's tail as last read
   io_uring_cqe* cqes_ = nullptr;
 
   std::size_t sentinels_ = 0;   // completions owed for linked timeouts and cancellations
