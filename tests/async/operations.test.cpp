@@ -231,6 +231,79 @@ BERTH_ASYNC_TEST("async_accept: accepted sockets are close-on-exec and blocking;
   }(listener, where));
 }
 
+// Sockets made by synchronous calls, each on the number of one closed earlier in the same
+// run() and held at the same address (a coroutine's local, one iteration after another):
+// each is the new file it is. The kernel dropped the old one's epoll registration when it
+// closed; a loop that still believed it registered left the read waiting for an edge that
+// never comes, and an acceptor blocking in accept4 (O_NONBLOCK taken as set).
+BERTH_ASYNC_TEST("sockets made by synchronous calls on reused descriptor numbers: socket_pair, listen, bind") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  loop->run([]() -> berth::task<> {
+    int first = -1;
+    for (int i = 0; i < 3; ++i) {
+      auto [a, b] = berth::socket_pair();
+      if (i == 0) first = a.native_handle();
+      CHECK(a.native_handle() == first);  // the case this is about: the same number again
+      co_await berth::spawn([](unix_stream& to) -> berth::task<> {
+        co_await berth::sleep_for(5ms);
+        co_await berth::async_write(to, "x");
+      }(b));
+      char c = 0;
+      std::error_code ec;
+      const std::size_t n = co_await berth::with_timeout(5s, berth::async_read_some(a, std::span<char>(&c, 1), ec));
+      CHECK_FALSE(ec);
+      CHECK(n == 1);
+      co_await berth::sleep_for(10ms);  // the writer is done with b
+    }
+    first = -1;
+    for (int i = 0; i < 3; ++i) {
+      auto l = berth::listen(berth_test::loopback4());
+      if (i == 0) first = l.native_handle();
+      CHECK(l.native_handle() == first);
+      auto waiting = berth::connect(l.local_endpoint());  // in the backlog: accepted at once
+      auto s = co_await berth::with_timeout(5s, berth::async_accept(l));
+      CHECK(s.is_open());
+      // epoll sets O_NONBLOCK on an acceptor before its first accept4 (docs/async.md). Not
+      // set, the next accept would block the loop with nothing to accept.
+      if (berth_test::is_nonblocking(l.native_handle()) != (TestType::value == berth::backend::epoll)) {
+        FAIL("the acceptor's O_NONBLOCK is not what the backend sets");
+      }
+      co_await berth::spawn([](berth::inet_endpoint to) -> berth::task<> {
+        co_await berth::sleep_for(5ms);
+        auto c = co_await berth::async_connect(to);
+        co_await berth::sleep_for(10ms);
+      }(l.local_endpoint()));
+      std::error_code ec;
+      auto late = co_await berth::with_timeout(5s, berth::async_accept(l, ec));
+      CHECK_FALSE(ec);
+      CHECK(late.is_open());
+      co_await berth::sleep_for(20ms);  // the connecting task is done
+    }
+    first = -1;
+    for (int i = 0; i < 3; ++i) {
+      auto u = berth::bind<berth::datagram>(berth_test::loopback4());
+      if (i == 0) first = u.native_handle();
+      CHECK(u.native_handle() == first);
+      co_await berth::spawn([](berth::inet_endpoint to) -> berth::task<> {
+        co_await berth::sleep_for(5ms);
+        auto from = berth::bind<berth::datagram>(berth_test::loopback4());
+        (void)from.send_to("x", to);
+      }(u.local_endpoint()));
+      char c = 0;
+      berth::inet_endpoint sender;
+      std::error_code ec;
+      const std::size_t n =
+          co_await berth::with_timeout(5s, berth::async_receive_from(u, std::span<char>(&c, 1), sender, ec));
+      CHECK_FALSE(ec);
+      CHECK(n == 1);
+      co_await berth::sleep_for(10ms);
+    }
+  }());
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
 BERTH_ASYNC_TEST("async_connect: refused - both forms; the ec form returns a socket holding none") {
   auto loop = berth_test::make_loop<TestType>();
   if (!loop) return;

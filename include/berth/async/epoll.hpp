@@ -19,8 +19,9 @@
 // Which socket a descriptor number stands for: the kernel drops a registration by itself
 // when the last reference to the open file goes, and it says nothing. The loop knows a
 // descriptor is new when async_accept or async_connect made it; it forgets what it knew of
-// one when an operation on it saw end of stream or an error, when another socket object
-// (another address) uses that number, and at each run(). See docs/async.md.
+// one when berth closes it during run() (sys::close_call, set by the loop), when an
+// operation on it saw end of stream or an error, when another socket object (another
+// address) uses that number, and at each run(). See docs/async.md.
 
 #include <berth/async/operation_state.hpp>
 #include <berth/detail/sys_event.hpp>

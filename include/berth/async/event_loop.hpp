@@ -25,6 +25,8 @@
 namespace berth {
 namespace detail {
 
+int close_forgetting(int fd) noexcept;
+
 /// The loop's machinery, which the operations reach through current_loop.
 class loop_core {
  public:
@@ -59,7 +61,10 @@ class loop_core {
   /// Opens the backend `b`: 0 or the errno (ENOSYS: io_uring not available).
   int open(backend b) noexcept {
     kind_ = b;
-    return b == backend::io_uring ? ring.open() : epoll.open();
+    if (b == backend::io_uring) return ring.open();
+    const int err = epoll.open();
+    if (err == 0) __atomic_store_n(&sys::close_call, &close_forgetting, __ATOMIC_RELAXED);
+    return err;
   }
 
   /// Turns until `root` is done or stop() was called: each runs what is queued, then waits
@@ -165,6 +170,14 @@ class loop_core {
   bool stop_requested_ = false;
   bool running_ = false;
 };
+
+/// sys::close_call once an epoll loop opened: the epoll loop running on this thread, if
+/// any, forgets the number, then close(2). (Outside run(), nothing is forgotten: each
+/// run() starts by checking every number again.)
+inline int close_forgetting(int fd) noexcept {
+  if (loop_core* l = current_loop; l != nullptr && l->uses_epoll()) l->epoll.forget(fd);
+  return ::close(fd);
+}
 
 }  // namespace detail
 

@@ -60,11 +60,23 @@ struct result {
 [[gnu::always_inline]] inline result socketpair(int domain, int type, int protocol, int (&fds)[2]) noexcept {
   return of(::socketpair(domain, type, protocol, fds));
 }
+/// The close(2) every berth close goes through: libc's, until an epoll event loop opens
+/// anywhere in the process; then one that also tells the loop running on the calling
+/// thread to forget what it knew of the number (its registration went with the file), so
+/// that a socket made later with that number, by any call, is taken for the new file it
+/// is. A call through a pointer costs what the direct call through the PLT does: no test
+/// on the path. Read and written with relaxed atomics (loops open on any thread).
+inline int (*close_call)(int) = &::close;
+
 /// close(2), once.
-[[gnu::always_inline]] inline result close(int fd) noexcept { return of(::close(fd)); }
+[[gnu::always_inline]] inline result close(int fd) noexcept {
+  return of(__atomic_load_n(&close_call, __ATOMIC_RELAXED)(fd));
+}
 /// close(2), once, its outcome not wanted (a destructor's: there is nobody to tell), so
 /// errno is not even read.
-[[gnu::always_inline]] inline void close_quietly(int fd) noexcept { (void)::close(fd); }
+[[gnu::always_inline]] inline void close_quietly(int fd) noexcept {
+  (void)__atomic_load_n(&close_call, __ATOMIC_RELAXED)(fd);
+}
 
 /// bind(2).
 [[gnu::always_inline]] inline result bind(int fd, const sockaddr* at, socklen_t size) noexcept {
