@@ -319,8 +319,8 @@ class uring {
   }
 
   // Room for `count` consecutive submissions, submitting what waits first when the queue
-  // is full; returns the first, zeroed.
-  // The kernel's head is read only when the room last seen runs out.
+  // is full; returns the first, zeroed. The kernel's head is read only when the room last
+  // seen runs out.
   [[gnu::always_inline]] io_uring_sqe* reserve(unsigned count, loop_shared& shared) noexcept {
     if (sq_room_end_ - local_tail_ < count) [[unlikely]]
       make_room(count, shared);
