@@ -196,6 +196,31 @@ TEST_CASE("resolve reads numeric hosts and ports without the resolver") {
   CHECK(fake::lookups == 0);
 }
 
+// getaddrinfo reads whatever strtoul takes as a number and keeps its low 16 bits: "65536"
+// would be port 0 and "70000" port 4464 (connect would go there). Refused here instead,
+// without a lookup; digits within range are a port however many leading zeros.
+TEST_CASE("resolve: a numeric service out of range, signed or padded is service_not_found, without the resolver") {
+  fake::reset();
+  std::error_code ec;
+  for (const char* service : {"65536", "70000", "99999", "4294967297", "123456789012345678901234567890", "-1",
+                              "+80", " 80", "\t80", "\n80"}) {
+    CAPTURE(service);
+    CHECK(berth::resolve("127.0.0.1", service, ec).empty());
+    CHECK(ec == resolve_error::service_not_found);
+    CHECK(berth::resolve("::1", service, ec).empty());
+    CHECK(ec == resolve_error::service_not_found);
+    const auto s = berth::connect("127.0.0.1", service, ec);
+    CHECK(ec == resolve_error::service_not_found);
+    CHECK_FALSE(s.is_open());
+  }
+  CHECK_THROWS_AS(berth::resolve("127.0.0.1", "65536"), std::system_error);
+  CHECK(fake::lookups == 0);
+  CHECK(berth::resolve("127.0.0.1", "65535") == std::vector<ip_endpoint>{"127.0.0.1:65535"_ip});
+  CHECK(berth::resolve("127.0.0.1", "0080") == std::vector<ip_endpoint>{"127.0.0.1:80"_ip});
+  CHECK(berth::resolve("127.0.0.1", "00000000000000000443") == std::vector<ip_endpoint>{"127.0.0.1:443"_ip});
+  CHECK(fake::lookups == 0);
+}
+
 TEST_CASE("connect to a numeric host makes no resolver call") {
   fake::reset();
   auto listener = berth::listen(berth_test::loopback4());

@@ -138,7 +138,8 @@ inline void assign(std::error_code& ec, int err) noexcept {
 /// stderr, then calls std::abort(). The std::error_code forms never get here.
 [[noreturn, gnu::cold, gnu::noinline]] inline void abort_with(const char* what,
                                                               const std::error_code& ec) noexcept {
-  std::fprintf(stderr, "berth: %s: %s (built without exceptions: aborting)\n", what,
+  // `what` names berth already ("berth::connect ...", "berth: not an IPv4 address: ...").
+  std::fprintf(stderr, "%s: %s (built without exceptions: aborting)\n", what,
                ec.message().c_str());
   std::abort();
 }

@@ -80,6 +80,38 @@ class port_text {
   std::size_t size_;
 };
 
+/// What a service text is, for resolve.
+enum class service_kind : unsigned char {
+  port,     ///< a port number: decimal digits only, 0 to 65535 (none: port 0)
+  name,     ///< a name for getaddrinfo to look up ("http")
+  refused,  ///< a number out of range, or what strtoul reads as a number besides digits
+};
+
+/// Reads `service`: a port number into `port`, a name, or refused. getaddrinfo reads any
+/// text strtoul takes whole as a number and truncates it to 16 bits ("65536" is port 0,
+/// "70000" port 4464, "-1" port 65535), so what is not plain digits within 0-65535 and
+/// would be read as a number there (a number too large; leading white space or a sign) is
+/// refused here, never handed over. Leading zeros are read, as getaddrinfo reads them.
+constexpr service_kind classify_service(std::string_view service, std::uint32_t& port) noexcept {
+  port = 0;
+  if (service.empty()) return service_kind::port;
+  const char first = service[0];
+  if (first == '+' || first == '-' || first == ' ' || (first >= '\t' && first <= '\r')) return service_kind::refused;
+  std::uint32_t value = 0;
+  bool too_large = false;
+  for (const char c : service) {
+    if (c < '0' || c > '9') return service_kind::name;  // "80x": a name (getaddrinfo looks it up)
+    value = value * 10 + static_cast<std::uint32_t>(c - '0');
+    if (value > 65535) {
+      too_large = true;
+      value = 65536;  // stays large, never wraps
+    }
+  }
+  if (too_large) return service_kind::refused;
+  port = value;
+  return service_kind::port;
+}
+
 /// Reads a host that is an address written out: IPv4 exactly as inet_pton reads it, or IPv6
 /// as inet_pton reads it with an optional "%zone" (an interface index or name). Such a
 /// host is never looked up. (E: ip_endpoint.)
@@ -177,7 +209,8 @@ int resolve_by_getaddrinfo(std::string_view host, std::string_view service, bool
 /// Resolves `host` and `service` into `out` (empty on entry), addresses of E's family for
 /// sockets of `socket_type`: 0, or the internal code of the failure (then `out` is empty).
 /// A numeric host (parse_numeric_host) with a numeric service (a decimal port, or none:
-/// port 0) is read here, without getaddrinfo. Allocation failure is ENOMEM.
+/// port 0) is read here, without getaddrinfo; a service classify_service refuses is
+/// service_not_found, without getaddrinfo. Allocation failure is ENOMEM.
 template <class E>
 int resolve_into(std::string_view host, std::string_view service, int socket_type, std::vector<E>& out) noexcept {
 #if defined(__cpp_exceptions)
@@ -185,7 +218,9 @@ int resolve_into(std::string_view host, std::string_view service, int socket_typ
 #endif
     if (host.empty()) return code_of(resolve_error::host_not_found);  // as getaddrinfo says of ""
     std::uint32_t port = 0;
-    const bool numeric_service = service.empty() || parse_decimal(service, 65535, 5, port);
+    const service_kind kind = classify_service(service, port);
+    if (kind == service_kind::refused) return code_of(resolve_error::service_not_found);
+    const bool numeric_service = kind == service_kind::port;
     ip_endpoint e;
     const bool numeric_host = parse_numeric_host(host, static_cast<std::uint16_t>(port), e);
     if (numeric_host && numeric_service)

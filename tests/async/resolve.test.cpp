@@ -226,6 +226,17 @@ BERTH_ASYNC_TEST("async_resolve: numeric hosts and ports at once - no lookup, no
       CHECK(got == ips({"[::1]:7"}));
     }
     CHECK(!ec);
+    // A service out of range or signed, which getaddrinfo would truncate to 16 bits.
+    {
+      const auto got = co_await berth::async_resolve("127.0.0.1", "65536", ec);
+      CHECK(got.empty());
+    }
+    CHECK(ec == resolve_error::service_not_found);
+    {
+      const auto got = co_await berth::async_resolve("::1", "-1", ec);
+      CHECK(got.empty());
+    }
+    CHECK(ec == resolve_error::service_not_found);
     CHECK(!other_ran);  // nothing above suspended
     try {
       (void)co_await berth::async_resolve("", "8080");

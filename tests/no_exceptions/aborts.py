@@ -13,4 +13,7 @@ if run.returncode != -signal.SIGABRT:
 for expected in ("berth::connect 127.0.0.1:", "Connection refused", "built without exceptions"):
     if expected not in run.stderr:
         sys.exit("stderr lacks %r" % expected)
+# The operation's own name leads the line, once ("berth: berth::connect ..." doubled it).
+if not any(line.startswith("berth::connect 127.0.0.1:") for line in run.stderr.splitlines()):
+    sys.exit("no line of stderr starts with the operation's name")
 print("aborted with the error, as documented")

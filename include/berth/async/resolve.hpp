@@ -62,14 +62,17 @@ namespace detail {
 // includes <berth/async.hpp> and neither resolves nor connects by name compiles none of it.
 
 /// Whether resolve_into would call getaddrinfo for `host` and `service`: not for an empty
-/// host, a NUL in either (refused at once), or a numeric host with a numeric service.
+/// host, a NUL in either or a service classify_service refuses (refused at once), or a
+/// numeric host with a numeric service.
 /// (Wide: ip_endpoint, what a numeric host is read into.)
 template <class Wide = ip_endpoint>
 inline bool needs_lookup(std::string_view host, std::string_view service) noexcept {
   if (host.empty() || host.find('\0') != std::string_view::npos || service.find('\0') != std::string_view::npos)
     return false;
   std::uint32_t port = 0;
-  if (!service.empty() && !parse_decimal(service, 65535, 5, port)) return true;
+  const service_kind kind = classify_service(service, port);
+  if (kind == service_kind::refused) return false;  // refused at once
+  if (kind == service_kind::name) return true;
   Wide e;
   return !parse_numeric_host(host, 0, e);
 }
