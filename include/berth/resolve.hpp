@@ -93,23 +93,22 @@ enum class service_kind : unsigned char {
 /// would be read as a number there (a number too large; leading white space or a sign) is
 /// refused here, never handed over. Leading zeros are read, as getaddrinfo reads them.
 constexpr service_kind classify_service(std::string_view service, std::uint32_t& port) noexcept {
-  port = 0;
-  if (service.empty()) return service_kind::port;
-  const char first = service[0];
-  if (first == '+' || first == '-' || first == ' ' || (first >= '\t' && first <= '\r')) return service_kind::refused;
   std::uint32_t value = 0;
-  bool too_large = false;
-  for (const char c : service) {
-    if (c < '0' || c > '9') return service_kind::name;  // "80x": a name (getaddrinfo looks it up)
-    value = value * 10 + static_cast<std::uint32_t>(c - '0');
-    if (value > 65535) {
-      too_large = true;
-      value = 65536;  // stays large, never wraps
-    }
+  std::size_t i = 0;
+  for (; i < service.size(); ++i) {
+    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(service[i])) - '0';
+    if (digit > 9) break;
+    if (value <= 65535) value = value * 10 + digit;  // once too large, it stays so: no wrap
   }
-  if (too_large) return service_kind::refused;
+  port = 0;
+  if (i != service.size()) {  // not all digits: a name ("80x", "http"), or what strtoul reads
+    const char first = service[0];
+    return first == '+' || first == '-' || first == ' ' || (first >= '\t' && first <= '\r') ? service_kind::refused
+                                                                                            : service_kind::name;
+  }
+  if (value > 65535) return service_kind::refused;
   port = value;
-  return service_kind::port;
+  return service_kind::port;  // "" too: port 0
 }
 
 /// Reads a host that is an address written out: IPv4 exactly as inet_pton reads it, or IPv6
