@@ -256,3 +256,34 @@ BERTH_ASYNC_TEST("event_loop: async_wait_readable on an eventfd (any descriptor)
     co_await berth::async_wait_writable(e);
   }(event));
 }
+
+// More operations started in one turn than the submission queue holds (4,096): the ring
+// submits what waits and makes room, and reads the kernel's head again only then. Every
+// one of them is submitted once and completes. (io_uring only: on epoll a descriptor has
+// one waiter of each direction.)
+TEST_CASE("event_loop: io_uring - more operations in one turn than its submission queue holds", "[async]") {
+  std::error_code ec;
+  berth::event_loop loop(berth::backend::io_uring, ec);
+  if (ec) {
+    WARN("io_uring not available here: " << ec.message());
+    return;
+  }
+  berth::descriptor event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  REQUIRE(event.is_open());
+  constexpr int waiters = 6000;
+  int woken = 0;
+  loop.run([](berth::descriptor& e, int& count) -> berth::task<> {
+    for (int i = 0; i < waiters; ++i) {  // all start on the next turn, together
+      co_await berth::spawn([](berth::descriptor& d, int& n) -> berth::task<> {
+        co_await berth::async_wait_readable(d);
+        ++n;
+      }(e, count));
+    }
+    co_await berth::sleep_for(20ms);  // every one submitted and waiting
+    CHECK(count == 0);
+    const std::uint64_t one = 1;
+    REQUIRE(::write(e.native_handle(), &one, sizeof one) == static_cast<ssize_t>(sizeof one));
+    for (int k = 0; k < 5000 && count < waiters; ++k) co_await berth::sleep_for(1ms);  // 5 s at most
+  }(event, woken));
+  CHECK(woken == waiters);
+}
