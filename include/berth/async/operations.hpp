@@ -222,6 +222,7 @@ class async_op : protected op_state {
     loop_core& l = *op->loop;
     l.epoll.cancel(op, l.shared);
     op->set(timed_out);
+    static_cast<Derived*>(op)->fail(ETIMEDOUT);
     l.shared.finish(op);
   }
 
@@ -230,6 +231,7 @@ class async_op : protected op_state {
     Derived* d = static_cast<Derived*>(s);
     if (res == -ECANCELED && d->has_deadline()) {
       d->set(timed_out);
+      d->fail(ETIMEDOUT);
       return true;
     }
     if (res == -EINTR) {  // nothing happened: once more
@@ -279,9 +281,8 @@ class bytes_op : public async_op<Derived> {
 
  protected:
   /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
-  /// passed first).
+  /// passed first: the timer, or io_uring's linked timeout, stored it with fail()).
   [[gnu::always_inline]] std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
-    if (this->is_timed_out()) [[unlikely]] result_.err = ETIMEDOUT;
     sink_.deliver(result_.err, what);
     return result_.bytes;
   }
