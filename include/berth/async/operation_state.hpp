@@ -210,7 +210,7 @@ struct op_state {
       frame = h.address();
       return *this;
     }
-    void resume() const { std::coroutine_handle<>::from_address(frame).resume(); }
+    void resume() const { detail::resume(std::coroutine_handle<>::from_address(frame)); }
   } waiter;
   loop_core* loop;                   // set when the operation starts
   union {

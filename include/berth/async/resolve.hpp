@@ -382,7 +382,7 @@ class race_watchers {
       }
       fd_[free] = a.fd;
       watchers_[free] = watch_attempt(a.fd, signal_);
-      task_access::handle(watchers_[free]).resume();  // to its wait
+      detail::resume(task_access::handle(watchers_[free]));  // to its wait
     }
   }
   /// The coroutine of `fd` destroyed (its wait cancelled when pending), the descriptor

@@ -2,8 +2,9 @@
 #define BERTH_ASYNC_TASK_HPP
 
 // berth::task<T>: a lazily started coroutine, move-only. `co_await` on it runs it to its
-// end (symmetric transfer: a chain of co_awaits as deep as you like does not grow the
-// stack) and yields its value or rethrows its exception. Its frame is its only
+// end (symmetric transfer, or a trampoline where the compiler does not make that a tail
+// call: a chain of co_awaits as deep as you like does not grow the stack) and yields its
+// value or rethrows its exception. Its frame is its only
 // allocation, and frames come from a per-thread pool of recycled blocks, so a server in
 // its steady state allocates nothing.
 
@@ -117,12 +118,68 @@ struct spawned_node : list_link {
   std::coroutine_handle<> handle;
 };
 
+// ---- handing over from one coroutine to the next -------------------------------------------
+
+/// Whether this build makes symmetric transfer (an await_suspend returning the coroutine
+/// to run next) a tail call, which is what keeps a deep chain of co_awaits from growing
+/// the stack: clang always does; GCC only when optimizing (its sibling-call pass: -O2 and
+/// up) and not under AddressSanitizer. Elsewhere the handing over goes through a
+/// trampoline, a loop in the frame of whoever resumed the first coroutine.
+#if defined(__clang__) || (defined(__OPTIMIZE__) && !defined(BERTH_ASYNC_ASAN))
+inline constexpr bool transfer_is_tail_call = true;
+#else
+inline constexpr bool transfer_is_tail_call = false;
+#endif
+
+/// Without tail calls: where the coroutine handed over is left for the trampoline running
+/// on this thread (nullptr: none runs).
+inline thread_local std::coroutine_handle<>* handed_over = nullptr;
+
+/// Resumes `h`, then each coroutine handed over in turn, all from this frame (a trampoline
+/// of its own: a coroutine resumed from inside another's run hands over to it, not to the
+/// trampoline below).
+inline void resume_on_trampoline(std::coroutine_handle<> h) noexcept {
+  std::coroutine_handle<>* const outer = handed_over;
+  std::coroutine_handle<> next = h;
+  handed_over = &next;
+  do {
+    const std::coroutine_handle<> now = next;
+    next = nullptr;
+    now.resume();
+  } while (next);
+  handed_over = outer;
+}
+
+/// Resumes `h` from outside any coroutine's await_suspend: the loop, or a coroutine
+/// started from inside another.
+[[gnu::always_inline]] inline void resume(std::coroutine_handle<> h) noexcept {
+  if constexpr (transfer_is_tail_call)
+    h.resume();
+  else
+    resume_on_trampoline(h);
+}
+
+/// What an await_suspend that goes on with `h` returns: `h` itself (symmetric transfer)
+/// where that is a tail call; elsewhere `h` is left to the trampoline and the awaiting
+/// coroutine just suspends.
+[[gnu::always_inline]] inline std::coroutine_handle<> hand_over(std::coroutine_handle<> h) noexcept {
+  if constexpr (transfer_is_tail_call) {
+    return h;
+  } else {
+    if (handed_over != nullptr)
+      *handed_over = h;
+    else
+      resume_on_trampoline(h);
+    return std::noop_coroutine();
+  }
+}
+
 /// A ready_node that resumes a coroutine.
 struct resume_node : ready_node {
   std::coroutine_handle<> handle;
 
   resume_node() noexcept { run = &resume_it; }
-  static void resume_it(ready_node* n) noexcept { static_cast<resume_node*>(n)->handle.resume(); }
+  static void resume_it(ready_node* n) noexcept { detail::resume(static_cast<resume_node*>(n)->handle); }
 };
 
 // ---- frame pool -------------------------------------------------------------------------
@@ -236,7 +293,7 @@ class promise_base {
         h.destroy();
         return std::noop_coroutine();
       }
-      if (p.continuation_) return p.continuation_;
+      if (p.continuation_) return hand_over(p.continuation_);
       return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
@@ -370,7 +427,7 @@ class [[nodiscard]] task {
     bool await_ready() const noexcept { return !handle || handle.done(); }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) const noexcept {
       handle.promise().set_continuation(caller);
-      return handle;  // symmetric transfer: the caller's stack does not grow
+      return detail::hand_over(handle);  // symmetric transfer: the caller's stack does not grow
     }
     T await_resume() const {
       if (!handle) [[unlikely]]

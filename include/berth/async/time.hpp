@@ -120,7 +120,7 @@ class task_timeout {
     if (!h) return parent;  // nothing to run: await_resume says so
     if (at_ != async_clock::time_point::max()) alarm_.arm(at_, parent, &time_passed, this);
     h.promise().set_continuation(parent);
-    return h;
+    return hand_over(h);
   }
   T await_resume() {
     if (timed_out_) throw_error(ETIMEDOUT, "berth::with_timeout");
