@@ -327,6 +327,74 @@ BERTH_ASYNC_TEST("async_connect: refused - both forms; the ec form returns a soc
   CHECK(berth_test::open_descriptor_count() == before);  // the failed sockets were closed
 }
 
+BERTH_ASYNC_TEST("a socket or acceptor holding no descriptor: bad_file_descriptor, as the synchronous call says") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  // The synchronous answer, which the async forms must give too.
+  {
+    auto [a, b] = berth::socket_pair();
+    auto moved = std::move(a);
+    char byte[1];
+    std::error_code ec;
+    (void)a.read_some(byte, ec);
+    REQUIRE(ec == std::errc::bad_file_descriptor);
+  }
+  loop->run([]() -> berth::task<> {
+    auto [a, b] = berth::socket_pair();
+    auto moved = std::move(a);  // `a` holds none now
+    unix_stream closed = berth::socket_pair().first;
+    closed.close();
+    unix_stream never_opened;
+    tcp_acceptor no_acceptor;
+    udp no_datagram;
+    char buffer[8];
+    std::error_code ec;
+    for (unix_stream* s : {&a, &closed, &never_opened}) {
+      ec = {};
+      CHECK(co_await berth::with_timeout(5s, berth::async_read_some(*s, buffer, ec)) == 0);
+      CHECK(ec == std::errc::bad_file_descriptor);
+      ec = {};
+      CHECK(co_await berth::with_timeout(5s, berth::async_write_some(*s, std::string_view("x"), ec)) == 0);
+      CHECK(ec == std::errc::bad_file_descriptor);
+      ec = {};
+      (void)co_await berth::with_timeout(5s, berth::async_read(*s, buffer, ec));
+      CHECK(ec == std::errc::bad_file_descriptor);
+      ec = {};
+      (void)co_await berth::with_timeout(5s, berth::async_write(*s, std::string_view("x"), ec));
+      CHECK(ec == std::errc::bad_file_descriptor);
+      ec = {};
+      co_await berth::with_timeout(5s, berth::async_wait_readable(*s, ec));
+      CHECK(ec == std::errc::bad_file_descriptor);
+      ec = {};
+      co_await berth::with_timeout(5s, berth::async_wait_writable(*s, ec));
+      CHECK(ec == std::errc::bad_file_descriptor);
+    }
+    ec = {};
+    auto accepted = co_await berth::with_timeout(5s, berth::async_accept(no_acceptor, ec));
+    CHECK(ec == std::errc::bad_file_descriptor);
+    CHECK_FALSE(accepted.is_open());
+    berth::inet_endpoint peer;
+    ec = {};
+    (void)co_await berth::with_timeout(5s, berth::async_accept(no_acceptor, peer, ec));
+    CHECK(ec == std::errc::bad_file_descriptor);
+    ec = {};
+    (void)co_await berth::with_timeout(5s, berth::async_receive_from(no_datagram, buffer, peer, ec));
+    CHECK(ec == std::errc::bad_file_descriptor);
+    ec = {};
+    (void)co_await berth::with_timeout(5s, berth::async_send_to(no_datagram, std::string_view("x"), berth_test::loopback4(9), ec));
+    CHECK(ec == std::errc::bad_file_descriptor);
+    bool thrown = false;
+    try {
+      (void)co_await berth::async_read_some(a, buffer);
+    } catch (const std::system_error& e) {
+      thrown = e.code() == std::errc::bad_file_descriptor;
+    }
+    CHECK(thrown);
+  }());
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
 BERTH_ASYNC_TEST("async_accept: out of descriptors is too_many_files_open") {
   auto loop = berth_test::make_loop<TestType>();
   if (!loop) return;

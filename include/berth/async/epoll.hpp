@@ -77,10 +77,14 @@ class epoll_reactor {
     for (std::size_t i = 0; i < table_.size(); ++i) table_[i].owner = unknown();
   }
 
-  /// The entry of `fd`, used by the socket object at `owner`.
-  [[gnu::always_inline]] fd_entry& claim(int fd, const void* owner) {
-    if (static_cast<std::size_t>(fd) >= table_.size()) [[unlikely]]
-      grow(fd);
+  /// Whether `fd` has an entry yet (false for a negative one too: the one comparison).
+  [[gnu::always_inline]] bool has_entry(int fd) const noexcept { return static_cast<std::size_t>(fd) < table_.size(); }
+  /// Grows the table to hold an entry for `fd` (not negative).
+  [[gnu::noinline]] void grow(int fd) {
+    table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{unknown(), nullptr, nullptr, 0, 1, 1, 0, 0, 0});
+  }
+  /// The entry of `fd`, which has one, used by the socket object at `owner`.
+  [[gnu::always_inline]] fd_entry& claim(int fd, const void* owner) noexcept {
     fd_entry& e = table_[static_cast<std::size_t>(fd)];
     if (e.owner != owner) [[unlikely]]
       refresh(e, owner);
@@ -157,9 +161,6 @@ class epoll_reactor {
   }
 
  private:
-  [[gnu::noinline]] void grow(int fd) {
-    table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{unknown(), nullptr, nullptr, 0, 1, 1, 0, 0, 0});
-  }
   /// The owner of an entry nothing is known of: an address no socket object can have.
   const void* unknown() const noexcept { return this; }
 

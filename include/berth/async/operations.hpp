@@ -115,6 +115,13 @@ class async_op : protected op_state {
       // Read before claim, whose out-of-line slow path the compiler must assume writes
       // the awaiter: a constant just stored, so no load and no test at run time.
       const direction d = dir;
+      if (!l.epoll.has_entry(fd)) [[unlikely]] {
+        if (fd < 0) {  // the socket holds no descriptor: what the synchronous call reports
+          self().fail(EBADF);
+          return true;
+        }
+        l.epoll.grow(fd);
+      }
       fd_entry& e = l.epoll.claim(fd, owner_);
       if ((d == direction::read ? e.readable : e.writable) != 0 && (e.streak < epoll_reactor::budget || l.idle_but_this())) [[likely]] {
         const step_result r = self().epoll_step();
