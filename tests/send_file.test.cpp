@@ -153,6 +153,13 @@ TEST_CASE("send_file errors: a file or socket not open, an offset off_t cannot h
   CHECK(ec == std::errc::invalid_argument);
   CHECK(bt::thrown_code([&] { a.send_file(file.native_handle(), std::uint64_t{1} << 63, 4); }) ==
         std::errc::invalid_argument);
+  // A count sendfile(2) refuses (more than SSIZE_MAX): its failure, whose -1 is SIZE_MAX
+  // as a size, is no transfer of SIZE_MAX bytes.
+  for (const std::size_t count : {std::numeric_limits<std::size_t>::max(), std::size_t{1} << 63}) {
+    CHECK(a.send_file(file.native_handle(), 0, count, ec) == 0);
+    CHECK(ec == std::errc::invalid_argument);
+    CHECK(bt::thrown_code([&] { (void)a.send_file(file.native_handle(), 0, count); }) == std::errc::invalid_argument);
+  }
   unix_stream none;
   CHECK(bt::thrown_code([&] { none.send_file(file.native_handle(), 0, 4); }) == std::errc::bad_file_descriptor);
   CHECK(a.send_file(b.native_handle(), 0, 4, ec) == 0);  // a socket is no file to read from

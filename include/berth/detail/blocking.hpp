@@ -706,7 +706,8 @@ template <class = void>
   off_t at = static_cast<off_t>(offset);
   const sys::result r = sys::sendfile(fd, file, &at, count);
   io_result result{count, 0};
-  if (static_cast<std::size_t>(r.value) != count) [[unlikely]] {
+  // (r.err first: a failure's -1 is SIZE_MAX as a size, which a count may be.)
+  if (r.err != 0 || static_cast<std::size_t>(r.value) != count) [[unlikely]] {
     if (r.value == 0)
       result = {0, 0};  // the file ends at `offset`
     else
