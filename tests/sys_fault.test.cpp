@@ -22,6 +22,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace bt = berth_test;
 using namespace bt::types;
@@ -281,4 +282,43 @@ TEST_CASE("getsockname failing: local_endpoint reports it and returns the defaul
   const injection fail(call::getsockname, ENOBUFS);
   CHECK(s.local_endpoint(ec) == berth::inet_endpoint{});
   CHECK(ec == std::errc::no_buffer_space);
+}
+
+TEST_CASE("send_many / receive_many: one sendmmsg and one recvmmsg for a batch of 100 and of 1024; a failure of the call is reported") {
+  auto server = berth::bind<berth::datagram>(bt::loopback4());
+  auto client = berth::bind<berth::datagram>(bt::loopback4());
+  server.set(berth::option::receive_buffer_size{1 << 20});
+  for (const std::size_t count : {std::size_t{100}, std::size_t{1024}}) {
+    std::vector<std::byte> bytes(count);
+    std::vector<berth::message<berth::inet_endpoint>> out(count), in(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      out[k].data = std::span(bytes).subspan(k, 1);
+      out[k].endpoint = server.local_endpoint();
+      in[k].data = std::span(bytes).subspan(k, 1);
+    }
+    {
+      const injection counted(call::sendmmsg, 0, 0);  // fails none: counts
+      CHECK(client.send_many(out) == count);
+      CHECK(counted.calls() == 1);
+    }
+    {
+      const injection counted(call::recvmmsg, 0, 0);
+      const std::size_t got = server.receive_many(in);
+      CHECK(got >= 1);  // as many as the receive buffer kept (all, unless it was full)
+      CHECK(got <= count);
+      CHECK(counted.calls() == 1);
+    }
+    server.set_nonblocking();
+    std::error_code ignored;
+    while (server.receive_many(in, ignored) > 0) {
+    }
+    server.set_nonblocking(false);
+    {
+      const injection fail(call::sendmmsg, ENOBUFS);
+      std::error_code ec;
+      CHECK(client.send_many(out, ec) == 0);
+      CHECK(ec == std::errc::no_buffer_space);
+      CHECK(fail.calls() == 1);
+    }
+  }
 }

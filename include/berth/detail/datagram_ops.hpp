@@ -103,13 +103,15 @@ class datagram_ops {
   not_a_buffer_to_fill<B> receive_from(B&&, Rest&&...) = delete;
 
   // ---- batches --------------------------------------------------------------------------------
-  // One sendmmsg or recvmmsg per call for a batch of up to 64 messages (their headers are
-  // built on the stack); a larger batch takes one call per 64. A batch of none makes no call
-  // and returns 0.
+  // One sendmmsg or recvmmsg per call, of at most 1,024 messages (the kernel takes no more
+  // in one call): the count returned says how many went, and a longer batch goes on from
+  // there with the next call. The headers of up to 64 are built on the stack, of more in a
+  // room the thread keeps (allocated once, at the largest batch it met). A batch of none
+  // makes no call and returns 0.
 
   /// Sends each message's `data` as one datagram to its `endpoint` (to the connected peer
   /// when that names none: port 0, or unnamed, as a default-constructed endpoint) with one
-  /// sendmmsg, and returns how many were sent,
+  /// sendmmsg (of the first 1,024 at most), and returns how many were sent,
   /// setting `size` on each of those. EINTR retried. A failure after some were sent
   /// returns their count and reports nothing: the next call (with the rest) reports it.
   /// A failure of the first is reported (std::errc::message_size for one too long...);
@@ -119,13 +121,12 @@ class datagram_ops {
     return report(send_batch(messages.data(), messages.size()), on_error, "berth::socket::send_many");
   }
 
-  /// Receives up to messages.size() datagrams with one recvmmsg (MSG_WAITFORONE: waits for
-  /// the first only, then takes what has arrived) and returns how many. For each: `size`
-  /// is the datagram's length (MSG_TRUNC), `truncated` whether it did not fit in `data`
-  /// (its first bytes are there), `endpoint` its sender. EINTR retried (a receive_timeout
-  /// still holds). A batch of more than 64 takes further calls (MSG_DONTWAIT) only while
-  /// each filled all of its 64. As send_many, a failure after some arrived returns their
-  /// count and reports nothing: the kernel keeps it for the next call.
+  /// Receives up to messages.size() datagrams (at most 1,024) with one recvmmsg
+  /// (MSG_WAITFORONE: waits for the first only, then takes what has arrived) and returns
+  /// how many. For each: `size` is the datagram's length (MSG_TRUNC), `truncated` whether
+  /// it did not fit in `data` (its first bytes are there), `endpoint` its sender. EINTR
+  /// retried (a receive_timeout still holds). As send_many, a failure after some arrived
+  /// returns their count and reports nothing: the kernel keeps it for the next call.
   template <error_sink S = throws>
   [[nodiscard]] std::size_t receive_many(std::span<message<E>> messages, S&& on_error = {}) noexcept(
       reports_to_code<S>) {
@@ -159,73 +160,89 @@ class datagram_ops {
     return got;
   }
 
-  // send_many: one sendmmsg per batch_chunk messages until all went or one call sent fewer.
+  // send_many: one sendmmsg of at most max_batch messages, their headers on the stack (up
+  // to batch_chunk) or in the thread's batch_room.
   [[gnu::always_inline]] io_result send_batch(message<E>* messages, std::size_t count) noexcept {
-    std::size_t done = 0;
-    while (done < count) {
-      const std::size_t n = count - done < batch_chunk ? count - done : batch_chunk;
-      mmsghdr headers[batch_chunk];
-      ::iovec iov[batch_chunk];
-      for (std::size_t k = 0; k < n; ++k) {
-        message<E>& m = messages[done + k];
-        iov[k].iov_base = m.data.data();
-        iov[k].iov_len = m.data.size();
-        if (is_unaddressed(m.endpoint)) [[unlikely]]
-          set_batch_header(headers[k].msg_hdr, &iov[k], nullptr, 0);
-        else
-          set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), m.endpoint.size());
-      }
-      sys::result r = sys::sendmmsg(fd(), headers, static_cast<unsigned>(n), 0);
-      if (r.err == EINTR) [[unlikely]]
-        r = sendmmsg_interrupted(fd(), headers, static_cast<unsigned>(n), 0);
-      if (r.err != 0) return {done, done == 0 ? r.err : 0};
-      const auto sent = static_cast<std::size_t>(r.value);
-      for (std::size_t k = 0; k < sent; ++k) messages[done + k].size = headers[k].msg_len;
-      done += sent;
-      if (sent < n) break;
+    if (count > batch_chunk) [[unlikely]]
+      return send_large_batch(messages, count);
+    if (count == 0) return {0, 0};
+    mmsghdr headers[batch_chunk];
+    ::iovec iov[batch_chunk];
+    return send_batch_with(messages, count, headers, iov);
+  }
+  [[gnu::noinline]] io_result send_large_batch(message<E>* messages, std::size_t count) noexcept {
+    const std::size_t n = count < max_batch ? count : max_batch;
+    batch_room& room = this_thread_batch_room();
+    if (!room.reserve(n)) return {0, ENOMEM};
+    return send_batch_with(messages, n, room.headers(), room.iov());
+  }
+  [[gnu::always_inline]] io_result send_batch_with(message<E>* messages, std::size_t n, mmsghdr* headers,
+                                                   ::iovec* iov) noexcept {
+    for (std::size_t k = 0; k < n; ++k) {
+      message<E>& m = messages[k];
+      iov[k].iov_base = m.data.data();
+      iov[k].iov_len = m.data.size();
+      if (is_unaddressed(m.endpoint)) [[unlikely]]
+        set_batch_header(headers[k].msg_hdr, &iov[k], nullptr, 0);
+      else
+        set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), m.endpoint.size());
     }
-    return {done, 0};
+    sys::result r = sys::sendmmsg(fd(), headers, static_cast<unsigned>(n), 0);
+    if (r.err == EINTR) [[unlikely]]
+      r = sendmmsg_interrupted(fd(), headers, static_cast<unsigned>(n), 0);
+    if (r.err != 0) return {0, r.err};
+    const auto sent = static_cast<std::size_t>(r.value);
+    for (std::size_t k = 0; k < sent; ++k) messages[k].size = headers[k].msg_len;
+    return {sent, 0};
   }
 
-  // receive_many: one recvmmsg (MSG_WAITFORONE) per batch_chunk messages, the second and
-  // later only while the one before filled all it asked for, and without waiting.
+  // receive_many: one recvmmsg (MSG_WAITFORONE) of at most max_batch messages, their
+  // headers on the stack (up to batch_chunk) or in the thread's batch_room.
   template <bool Segments>
   [[gnu::always_inline]] io_result receive_batch(message<E>* messages, std::size_t count) noexcept {
-    std::size_t done = 0;
-    int flags = MSG_TRUNC | MSG_WAITFORONE;
-    while (done < count) {
-      const std::size_t n = count - done < batch_chunk ? count - done : batch_chunk;
-      mmsghdr headers[batch_chunk];
-      ::iovec iov[batch_chunk];
-      [[maybe_unused]] gro_control control[Segments ? batch_chunk : 1];
-      for (std::size_t k = 0; k < n; ++k) {
-        message<E>& m = messages[done + k];
-        iov[k].iov_base = m.data.data();
-        iov[k].iov_len = m.data.size();
-        set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), E::capacity());
-        if constexpr (Segments) {
-          headers[k].msg_hdr.msg_control = control[k].bytes;
-          headers[k].msg_hdr.msg_controllen = sizeof control[k].bytes;
-        }
+    if (count > batch_chunk) [[unlikely]]
+      return receive_large_batch<Segments>(messages, count);
+    if (count == 0) return {0, 0};
+    mmsghdr headers[batch_chunk];
+    ::iovec iov[batch_chunk];
+    [[maybe_unused]] gro_control control[Segments ? batch_chunk : 1];
+    return receive_batch_with<Segments>(messages, count, headers, iov, control);
+  }
+  template <bool Segments>
+  [[gnu::noinline]] io_result receive_large_batch(message<E>* messages, std::size_t count) noexcept {
+    const std::size_t n = count < max_batch ? count : max_batch;
+    batch_room& room = this_thread_batch_room();
+    if (!room.reserve(n)) return {0, ENOMEM};
+    return receive_batch_with<Segments>(messages, n, room.headers(), room.iov(), room.control());
+  }
+  template <bool Segments>
+  [[gnu::always_inline]] io_result receive_batch_with(message<E>* messages, std::size_t n, mmsghdr* headers,
+                                                      ::iovec* iov, [[maybe_unused]] gro_control* control) noexcept {
+    for (std::size_t k = 0; k < n; ++k) {
+      message<E>& m = messages[k];
+      iov[k].iov_base = m.data.data();
+      iov[k].iov_len = m.data.size();
+      set_batch_header(headers[k].msg_hdr, &iov[k], m.endpoint.data(), E::capacity());
+      if constexpr (Segments) {
+        headers[k].msg_hdr.msg_control = control[k].bytes;
+        headers[k].msg_hdr.msg_controllen = sizeof control[k].bytes;
       }
-      sys::result r = sys::recvmmsg(fd(), headers, static_cast<unsigned>(n), flags);
-      if (r.err == EINTR && done == 0) [[unlikely]]
-        r = recvmmsg_interrupted(fd(), headers, static_cast<unsigned>(n), flags);
-      if (r.err != 0) return {done, done == 0 ? r.err : 0};
-      const auto got = static_cast<std::size_t>(r.value);
-      for (std::size_t k = 0; k < got; ++k) {
-        message<E>& m = messages[done + k];
-        const msghdr& h = headers[k].msg_hdr;
-        m.size = headers[k].msg_len;
-        m.truncated = m.size > m.data.size();  // MSG_TRUNC: msg_len is the datagram's length
-        (void)endpoint_access::set_size(m.endpoint, h.msg_namelen);  // a bad one: left default
-        if constexpr (Segments) m.segment_size = gro_segment_size(h, m.size);
-      }
-      done += got;
-      if (got < n) break;
-      flags = MSG_TRUNC | MSG_DONTWAIT;
     }
-    return {done, 0};
+    constexpr int flags = MSG_TRUNC | MSG_WAITFORONE;
+    sys::result r = sys::recvmmsg(fd(), headers, static_cast<unsigned>(n), flags);
+    if (r.err == EINTR) [[unlikely]]
+      r = recvmmsg_interrupted(fd(), headers, static_cast<unsigned>(n), flags);
+    if (r.err != 0) return {0, r.err};
+    const auto got = static_cast<std::size_t>(r.value);
+    for (std::size_t k = 0; k < got; ++k) {
+      message<E>& m = messages[k];
+      const msghdr& h = headers[k].msg_hdr;
+      m.size = headers[k].msg_len;
+      m.truncated = m.size > m.data.size();  // MSG_TRUNC: msg_len is the datagram's length
+      (void)endpoint_access::set_size(m.endpoint, h.msg_namelen);  // a bad one: left default
+      if constexpr (Segments) m.segment_size = gro_segment_size(h, m.size);
+    }
+    return {got, 0};
   }
 
   // Inlined into both forms: the usual path (a datagram that fit, from a sender whose

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <new>
 
 namespace berth::detail {
 
@@ -135,10 +136,55 @@ class list_cursor {
 
 // ---- batches --------------------------------------------------------------------------------
 
-/// The most messages one sendmmsg or recvmmsg of send_many/receive_many takes: their headers
-/// live on the stack (80 bytes each, 104 with a UDP_GRO control buffer), so a larger batch
-/// takes one call per this many.
+/// The most messages whose headers send_many/receive_many build on the stack (80 bytes
+/// each, 104 with a UDP_GRO control buffer); a larger batch builds them in the thread's
+/// batch_room.
 inline constexpr std::size_t batch_chunk = 64;
+/// The most messages one sendmmsg or recvmmsg takes (the kernel's UIO_MAXIOV: it takes no
+/// more of a longer batch): send_many/receive_many make one call of at most this many.
+inline constexpr std::size_t max_batch = 1024;
+
+/// Room for the headers of a batch of more than batch_chunk messages: the calling thread's,
+/// grown once to the largest batch it has met (at most max_batch: about 104 KiB) and kept
+/// for the next, so a steady stream of large batches allocates nothing; freed when the
+/// thread ends.
+class batch_room {
+ public:
+  static constexpr std::size_t per_message = sizeof(mmsghdr) + sizeof(::iovec) + sizeof(gro_control);
+  static_assert(sizeof(mmsghdr) % alignof(::iovec) == 0 && sizeof(::iovec) % alignof(gro_control) == 0);
+
+  batch_room() noexcept = default;
+  batch_room(const batch_room&) = delete;
+  batch_room& operator=(const batch_room&) = delete;
+  ~batch_room() { ::operator delete(block_); }
+
+  /// Makes room for `n` messages: false when there is no memory for it.
+  bool reserve(std::size_t n) noexcept {
+    if (n <= capacity_) return true;
+    void* block = ::operator new(n * per_message, std::nothrow);
+    if (block == nullptr) return false;
+    ::operator delete(block_);
+    block_ = block;
+    capacity_ = n;
+    return true;
+  }
+  mmsghdr* headers() noexcept { return static_cast<mmsghdr*>(block_); }
+  ::iovec* iov() noexcept { return reinterpret_cast<::iovec*>(static_cast<unsigned char*>(block_) + capacity_ * sizeof(mmsghdr)); }
+  gro_control* control() noexcept {
+    return reinterpret_cast<gro_control*>(static_cast<unsigned char*>(block_) +
+                                          capacity_ * (sizeof(mmsghdr) + sizeof(::iovec)));
+  }
+
+ private:
+  void* block_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+/// The calling thread's batch_room.
+inline batch_room& this_thread_batch_room() noexcept {
+  thread_local batch_room room;
+  return room;
+}
 
 /// Whether a send_many message's endpoint names no destination: port 0 (inet, inet6; a UDP
 /// datagram to port 0 is refused by the kernel anyway), or unnamed (local), as a
