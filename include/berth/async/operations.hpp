@@ -224,12 +224,20 @@ class async_op : protected op_state {
     if (l.epoll.attempt(op) != step_result::would_block || !op->wait_edge(l)) op->waiter.resume();
   }
 
+  // epoll: the deadline passed while the operation waited. One last attempt first: what it
+  // waits for may be there already without the loop having seen its edge (the loop fires
+  // timers after its wait, and a read after a short read waits for an edge rather than
+  // ask), and with_timeout(0ms, ...) must not time out a read whose bytes have arrived.
+  // (A system call more, on this path only.)
   static void deadline_passed(timer_node* t) noexcept {
     op_state* op = static_cast<op_timer*>(t)->op;
     loop_core& l = *op->loop;
-    l.epoll.cancel(op, l.shared);
-    op->set(timed_out);
-    static_cast<Derived*>(op)->fail(ETIMEDOUT);
+    const bool was_waiting = op->is_waiting();
+    l.epoll.cancel(op, l.shared);  // first: an attempt then asks the kernel, not the edge
+    if (!was_waiting || l.epoll.attempt(op) == step_result::would_block) {
+      op->set(timed_out);
+      static_cast<Derived*>(op)->fail(ETIMEDOUT);
+    }
     l.shared.finish(op);
   }
 
