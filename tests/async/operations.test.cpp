@@ -582,3 +582,30 @@ BERTH_ASYNC_TEST("a socket used by async operations works afterwards with the sy
   // The listener: io_uring changes nothing; epoll's async_accept made it non-blocking.
   CHECK(berth_test::is_nonblocking(listener.native_handle()) == (TestType::value == berth::backend::epoll));
 }
+
+BERTH_ASYNC_TEST("with_timeout of async_connect: a handshake still going on at the deadline is timed_out, never a socket") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  {
+    // A listener whose queue is full: the kernel drops further SYNs, so a connect stays in
+    // its handshake (the SYN is sent again after a second).
+    berth::acceptor<berth::inet> full(berth_test::loopback4(), 0);
+    std::vector<berth::descriptor> fillers;
+    for (int k = 0; k < 4; ++k) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      REQUIRE(fd >= 0);
+      fillers.emplace_back(fd);
+      const berth::inet_endpoint to = full.local_endpoint();
+      (void)::connect(fd, to.data(), to.size());
+    }
+    ::usleep(50000);  // their handshakes end (those that the queue takes)
+    loop->run([](berth::inet_endpoint to) -> berth::task<> {
+      std::error_code ec;
+      auto s = co_await berth::with_timeout(100ms, berth::async_connect(to, ec));
+      CHECK(ec == std::errc::timed_out);
+      CHECK_FALSE(s.is_open());
+    }(full.local_endpoint()));
+  }
+  CHECK(berth_test::open_descriptor_count() == before);
+}

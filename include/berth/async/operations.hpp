@@ -234,7 +234,7 @@ class async_op : protected op_state {
     loop_core& l = *op->loop;
     const bool was_waiting = op->is_waiting();
     l.epoll.cancel(op, l.shared);  // first: an attempt then asks the kernel, not the edge
-    if (!was_waiting || l.epoll.attempt(op) == step_result::would_block) {
+    if (!Derived::tried_at_deadline || !was_waiting || l.epoll.attempt(op) == step_result::would_block) {
       op->set(timed_out);
       static_cast<Derived*>(op)->fail(ETIMEDOUT);
     }
@@ -287,6 +287,9 @@ class bytes_op : public async_op<Derived> {
  public:
   /// Whether an epoll attempt may add descriptors to the loop's table (accept does).
   static constexpr bool grows_table = false;
+  /// Whether an epoll attempt asks the kernel afresh, and so may be made once more when a
+  /// deadline passes (connect's only reads the outcome of a handshake its edge said ended).
+  static constexpr bool tried_at_deadline = true;
 
   template <class... Sink>
   bytes_op(int handle, direction d, const void* owner, Sink&&... sink) noexcept
@@ -1036,6 +1039,7 @@ class connect_op : public bytes_op<connect_op<E, T, S>, S> {
   using F = typename E::family;
 
  public:
+  static constexpr bool tried_at_deadline = false;  // its attempt reads SO_ERROR, which is 0 while the handshake goes on
   template <class... Sink>
   connect_op(const E& to, Sink&&... sink) noexcept
       : base(-1, direction::write, nullptr, std::forward<Sink>(sink)...), to_(to) {}
