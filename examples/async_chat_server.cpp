@@ -6,10 +6,12 @@
 //   nc 127.0.0.1 7000        (in a few terminals: type a line, the others see it)
 //
 // A client is a reader task (lines in) and, while it has lines waiting, a writer task
-// (lines out): a slow client never holds up the others, and one that lets more than 1 MB
-// pile up is disconnected. A line longer than 64 kB is passed on in pieces. One loop
-// (--threads is accepted but the room lives on one thread). SIGINT or SIGTERM stops it
-// with exit status 0.
+// (lines out). A talker faster than its listeners is paced: once a listener has 256 kB
+// waiting, the talker's next read waits until that listener is below it again, so a
+// flood reaches every client that reads. A listener that takes nothing for 2 s while
+// the talker waits, or lets 1 MB pile up, is disconnected and holds no one up after.
+// A line longer than 64 kB is passed on in pieces. One loop (--threads is accepted but
+// the room lives on one thread). SIGINT or SIGTERM stops it with exit status 0.
 
 #include "async_common.hpp"
 
@@ -17,6 +19,7 @@
 #include <berth/berth.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <list>
 #include <memory>
@@ -26,8 +29,13 @@
 
 namespace {
 
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
 constexpr std::size_t max_line = 64 * 1024;
-constexpr std::size_t max_backlog = 1024 * 1024;
+constexpr std::size_t high_water = 256 * 1024;  // a listener this far behind pauses talkers
+constexpr std::size_t max_backlog = 1024 * 1024;  // a listener this far behind is dropped
+constexpr auto max_stall = 2s;                    // ... as is one that takes nothing this long
 
 template <class Socket>
 struct client {
@@ -35,12 +43,27 @@ struct client {
   Socket socket;
   std::deque<std::string> outbox;  // lines not yet sent
   std::size_t backlog = 0;         // their bytes
+  clock::time_point progress;      // when the writer last started or sent a line
   bool writing = false;            // a writer task is sending the outbox
-  bool gone = false;               // the reader ended: send nothing more
+  bool gone = false;               // the reader ended, or the client was dropped
 };
 
 template <class Socket>
 using room = std::list<std::shared_ptr<client<Socket>>>;
+
+// Disconnects a listener that does not keep up: its writer and reader end, its lines go.
+template <class Socket>
+void drop(client<Socket>& c) {
+  c.gone = true;
+  c.outbox.clear();
+  c.backlog = 0;
+  std::error_code ignored;
+  // A TCP socket closes with a reset: what the kernel still holds for it (megabytes, on a
+  // socket that reads nothing) is thrown away instead of trickling out.
+  if constexpr (requires { c.socket.set(berth::option::linger{true, 0s}); })
+    c.socket.set(berth::option::linger{true, 0s}, ignored);
+  c.socket.shutdown(berth::shutdown_type::both, ignored);  // its pending read and write end
+}
 
 // Sends the client's outbox until it is empty, then ends (the next line starts another).
 template <class Socket>
@@ -49,9 +72,10 @@ berth::task<> drain(std::shared_ptr<client<Socket>> c) {
   while (!c->outbox.empty() && !c->gone) {
     const std::string line = std::move(c->outbox.front());
     c->outbox.pop_front();
-    c->backlog -= line.size();
     co_await berth::async_write(c->socket, line, ec);
-    if (ec) break;
+    if (ec || c->gone) break;
+    c->backlog -= line.size();
+    c->progress = clock::now();
   }
   c->writing = false;
 }
@@ -60,18 +84,34 @@ template <class Socket>
 berth::task<> broadcast(room<Socket>& everyone, const client<Socket>* from, std::string_view line) {
   for (auto& other : everyone) {
     if (other.get() == from || other->gone) continue;
-    if (other->backlog + line.size() > max_backlog) {  // not reading: let it go
-      other->gone = true;
-      std::error_code ignored;
-      other->socket.shutdown(berth::shutdown_type::both, ignored);
+    if (other->backlog + line.size() > max_backlog) {
+      drop(*other);
       continue;
     }
     other->outbox.emplace_back(line);
     other->backlog += line.size();
     if (!other->writing) {
       other->writing = true;
+      other->progress = clock::now();
       co_await berth::spawn(drain(other));
     }
+  }
+}
+
+// Waits while a listener (other than the talker) is past the high-water mark and still
+// taking lines; one that has taken none for max_stall is dropped. Tasks have no condition
+// variable to wait on, and a congested room is the rare case, so this looks every 10 ms.
+template <class Socket>
+berth::task<> keep_pace(room<Socket>& everyone, const client<Socket>* talker) {
+  for (;;) {
+    client<Socket>* behind = nullptr;
+    for (auto& other : everyone)
+      if (other.get() != talker && !other->gone && other->backlog > high_water) behind = other.get();
+    if (behind == nullptr) co_return;
+    if (clock::now() - behind->progress > max_stall)
+      drop(*behind);
+    else
+      co_await berth::sleep_for(10ms);
   }
 }
 
@@ -96,6 +136,7 @@ berth::task<> serve(room<Socket>& everyone, Socket s) {
       co_await broadcast(everyone, self.get(), pending);
       pending.clear();
     }
+    co_await keep_pace(everyone, self.get());
   }
   self->gone = true;
   everyone.erase(place);

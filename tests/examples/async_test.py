@@ -13,8 +13,8 @@ import time
 
 from echo_test import concurrent_clients, echoed_or_closed, round_trip
 from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check,
-                     cpu_share, main, program, recv_exactly, require_ipv6, run, temp_path,
-                     wait_until)
+                     closed_by_server, cpu_share, main, program, recv_exactly, require_ipv6,
+                     run, temp_path, wait_until)
 
 PAYLOAD = os.urandom(200 * 1024)
 BACKEND = "epoll"
@@ -306,8 +306,49 @@ def test_chat():
         srv.stop()
 
 
+def test_chat_flood():
+    """One client sends 10 MB in one go, far faster than the room can pass it on: the talker
+    is paced, so every client that reads gets every line, in order; one that never reads is
+    dropped (its connection ends) instead of holding them all up; the talker stays. (10 MB:
+    the kernel holds up to 4 MB for a socket before the server has to.)"""
+    with start("async_chat_server", "127.0.0.1:0") as srv:
+        silent = srv.connect()
+        silent.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        readers = [srv.connect() for _ in range(3)]
+        talker = srv.connect()
+        time.sleep(0.1)  # all in the room
+        flood = b"".join(b"%07d " % i + b"y" * 991 + b"\n" for i in range(10000))
+        got = [None] * len(readers)
+
+        def read(i):
+            try:
+                got[i] = recv_exactly(readers[i], len(flood))
+            except (OSError, TestFailure) as e:
+                got[i] = e
+
+        threads = [threading.Thread(target=read, args=(i,)) for i in range(len(readers))]
+        for t in threads:
+            t.start()
+        talker.sendall(flood)
+        for t in threads:
+            t.join(4 * TIMEOUT)
+        for i, data in enumerate(got):
+            check(isinstance(data, bytes), f"reader {i} did not get the flood: {data!r}")
+            check(data == flood, f"reader {i} got the flood changed")
+        check(closed_by_server(silent, within=TIMEOUT) is not None,
+              "the client that never reads was not disconnected")
+        srv.check_alive("after a flood")
+        talker.sendall(b"still here\n")
+        for s in readers:
+            check(lines_of(s, 1) == [b"still here"], "the talker was dropped after its flood")
+        for s in readers + [talker, silent]:
+            s.close()
+        srv.stop()
+
+
 def test_chat_slow_reader():
-    """A client that never reads does not hold the others up; past 1 MB it is dropped."""
+    """A client that never reads holds the others up for at most a moment (the server waits
+    2 s for it to take something), then it is dropped and the room goes on."""
     with start("async_chat_server", "127.0.0.1:0") as srv:
         slow = srv.connect()
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -316,12 +357,14 @@ def test_chat_slow_reader():
         line = b"x" * 1000 + b"\n"
         got = b""
         fast.settimeout(TIMEOUT)
-        for _ in range(2000):  # 2 MB through the room
+        for _ in range(6000):  # 6 MB through the room (the kernel holds up to 4 MB for slow)
             talker.sendall(line)
             while len(got) < len(line):
                 got += fast.recv(65536)
             got = got[len(line):]
         srv.check_alive("with a client that does not read")
+        check(closed_by_server(slow, within=TIMEOUT) is not None,
+              "the client that never reads was not disconnected")
         for s in (slow, fast, talker):
             s.close()
         srv.stop()
@@ -334,7 +377,7 @@ TESTS = {
     "echo_many_connections": test_echo_many_connections,
     "http_protocol": test_http_protocol, "http_curl": test_http_curl, "http_wrk": test_http_wrk,
     "http_wrk_10000": test_http_wrk_10000,
-    "chat": test_chat, "chat_slow_reader": test_chat_slow_reader,
+    "chat": test_chat, "chat_flood": test_chat_flood, "chat_slow_reader": test_chat_slow_reader,
 }
 
 

@@ -366,7 +366,6 @@ def recv_to_end(s):
         if not chunk:
             return data
         data += chunk
-        deadline = min(time.monotonic() + within, last_deadline)
 
 
 def closed_by_server(s, within=5.0):
