@@ -24,6 +24,7 @@
 // write has waited for the request timeout.
 
 #include "common.hpp"
+#include "http_request.hpp"
 
 #include <berth/berth.hpp>
 
@@ -33,7 +34,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -56,91 +56,7 @@ struct connection_limits {
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);     // between requests
 };
 
-// ---- reading a request head ---------------------------------------------------------
-
-// Whether two texts are equal ignoring ASCII case, as HTTP header names and tokens are.
-bool equal_nocase(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  return std::ranges::equal(a, b, [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// Whether the comma-separated list `value` holds `token` ("Connection: keep-alive, Upgrade").
-bool has_token(std::string_view value, std::string_view token) {
-  while (!value.empty()) {
-    const std::size_t comma = value.find(',');
-    if (equal_nocase(trim(value.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-// Where the head in `data` ends: just past its blank line ("\r\n\r\n", or "\n\n" from a
-// client typing into nc), or npos while it has not all arrived.
-std::size_t head_end(std::string_view data) {
-  for (std::size_t line = 0;;) {
-    const std::size_t newline = data.find('\n', line);
-    if (newline == std::string_view::npos) return std::string_view::npos;
-    const std::string_view text = data.substr(line, newline - line);
-    if (text.empty() || text == "\r") return newline + 1;
-    line = newline + 1;
-  }
-}
-
-// What a request head asks of us.
-struct request {
-  bool valid = false;       // a request line "METHOD target HTTP/1.x" and well-formed headers
-  bool keep_alive = false;  // answer, then read the next request on this connection
-  bool http10 = false;      // an HTTP/1.0 client, which must be told "Connection: keep-alive"
-  bool head_only = false;   // HEAD: the same headers, no body
-  std::size_t body_size = 0;  // Content-Length bytes that follow the head, to be skipped
-};
-
-request parse_head(std::string_view head) {
-  request r;
-  std::size_t newline = head.find('\n');
-  const std::string_view line = trim(head.substr(0, newline));
-  const std::size_t space1 = line.find(' ');
-  const std::size_t space2 = line.rfind(' ');
-  if (space1 == std::string_view::npos || space1 == space2) return r;
-  const std::string_view method = line.substr(0, space1);
-  const std::string_view version = line.substr(space2 + 1);
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") return r;
-  r.http10 = version == "HTTP/1.0";
-  r.keep_alive = !r.http10;  // HTTP/1.1 keeps connections open unless told otherwise
-  r.head_only = method == "HEAD";
-
-  while (newline != std::string_view::npos && newline + 1 < head.size()) {
-    const std::size_t start = newline + 1;
-    newline = head.find('\n', start);
-    const std::string_view header = trim(head.substr(start, newline - start));
-    if (header.empty()) break;  // the blank line
-    const std::size_t colon = header.find(':');
-    if (colon == std::string_view::npos) return r;
-    const std::string_view name = header.substr(0, colon);
-    const std::string_view value = trim(header.substr(colon + 1));
-    if (equal_nocase(name, "connection")) {
-      if (has_token(value, "close")) r.keep_alive = false;
-      if (has_token(value, "keep-alive")) r.keep_alive = true;
-    } else if (equal_nocase(name, "content-length")) {
-      if (value.empty() || value.size() > 15 ||
-          !std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; }))
-        return r;
-      r.body_size = std::stoull(std::string(value));
-    } else if (equal_nocase(name, "transfer-encoding")) {
-      r.keep_alive = false;  // a chunked body we do not read: answer, then close
-    }
-  }
-  r.valid = true;
-  return r;
-}
+using example::http::request;
 
 // The head of the answer to `r`; the body follows it (none for HEAD), sent from where it is.
 std::string response_head(const request& r) {
@@ -200,14 +116,14 @@ void serve_http(Socket& connection, const connection_limits& limits) {
       if (dropped > 0) request_done();  // the body was the end of that request
       while (pending.starts_with("\r\n") || pending.starts_with("\n"))  // stray blank lines
         pending.erase(0, pending.starts_with("\r") ? 2 : 1);
-      const std::size_t end = head_end(pending);
+      const std::size_t end = example::http::head_end(pending);
       if (end == std::string::npos && pending.size() <= max_head_size) break;  // read more
       if (end == std::string::npos || end > max_head_size) {
         connection.write("HTTP/1.1 431 Request Header Fields Too Large\r\n"
                          "Content-Length: 0\r\nConnection: close\r\n\r\n", ec);
         return close_gracefully(connection);
       }
-      const request r = parse_head(std::string_view(pending).substr(0, end));
+      const request r = example::http::parse_head(std::string_view(pending).substr(0, end));
       pending.erase(0, end);
       if (!r.valid) {
         connection.write("HTTP/1.1 400 Bad Request\r\n"

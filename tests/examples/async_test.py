@@ -12,6 +12,7 @@ import threading
 import time
 
 from echo_test import concurrent_clients, echoed_or_closed, round_trip
+from http_test import check_body_framing
 from harness import (SPINNING, TIMEOUT, Server, Skip, TestFailure, abstract_name, check,
                      closed_by_server, cpu_share, main, program, recv_exactly, require_ipv6,
                      run, temp_path, wait_until)
@@ -219,6 +220,7 @@ def test_http_protocol():
             if not extra:
                 _, body2, _ = read_response(s)
             check(body == HELLO, "POST with a body")
+        check_body_framing(srv)
         with srv.connect() as s:  # garbage: 400 and closed
             s.sendall(b"nonsense\r\n\r\n")
             data = s.recv(4096)

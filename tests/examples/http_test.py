@@ -141,6 +141,51 @@ def test_curl_ipv6():
 
 # ---- HTTP from Python: pipelining, split heads, keep-alive rules, limits -----------------
 
+def check_body_framing(srv):
+    """Where one request ends and the next begins, the part of HTTP that request smuggling
+    attacks: a chunked body the server does not read, and Content-Lengths that disagree.
+    Shared by http_hello and async_http_hello."""
+    get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    # A chunked body is not read, so the request is the connection's last, even when it
+    # asks to be kept alive after saying so: answered, closed, and its body (which looks
+    # like a request) never taken for one.
+    with srv.connect() as s:
+        s.sendall(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+                  b"1a\r\n" + get[:-2] + b"\r\n0\r\n\r\n" + get)
+        r = Reader(s)
+        check_hello(r.response(), closing=True)
+        rest = closed_by_server(s)
+        check(rest == b"" and r.buffer == b"",
+              f"chunked body: a second answer or no end of stream: {r.buffer!r} {rest!r}")
+
+    # The same, with a large body the server never reads: the answer still arrives whole
+    # and the connection ends. (The servers read and drop what follows before they close,
+    # since a close with unread bytes sends a reset; on loopback Linux still delivers the
+    # answer queued before a reset, so this checks the answer and the end, not the drain.)
+    with srv.connect() as s:
+        s.sendall(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        s.sendall((b"1000\r\n" + b"z" * 4096 + b"\r\n") * 64)
+        r = Reader(s)
+        check_hello(r.response(), closing=True)
+        check(closed_by_server(s) == b"", "large unread chunked body: no clean end of stream")
+
+    # Two Content-Lengths that differ: 400, closed.
+    with srv.connect() as s:
+        s.sendall(b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 16\r\n\r\nabcde" + get)
+        r = Reader(s)
+        status, _, _ = r.response()
+        check(status.startswith("HTTP/1.1 400"), f"two different Content-Lengths: {status!r}")
+        check(closed_by_server(s) == b"" and r.buffer == b"", "two Content-Lengths: not closed after 400")
+
+    # The same Content-Length twice is one length: the body is skipped, the next request read.
+    with srv.connect() as s:
+        s.sendall(b"POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\nabcde" + get)
+        r = Reader(s)
+        check_hello(r.response())
+        check_hello(r.response())
+
+
 def test_protocol():
     with server("127.0.0.1:0") as srv:
         get = b"GET / HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -199,6 +244,8 @@ def test_protocol():
             r = Reader(s)
             check_hello(r.response())
             check_hello(r.response())
+
+        check_body_framing(srv)
 
         # Bare newlines, as typed into nc.
         with srv.connect() as s:
