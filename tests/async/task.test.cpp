@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -136,4 +137,40 @@ TEST_CASE("task: awaiting an empty task is invalid_argument, not a crash", "[asy
     CHECK(value == 1);
   }(code));
   CHECK(code == std::errc::invalid_argument);
+}
+
+// Each level of a suspended chain notes when its frame is destroyed.
+struct level_mark {
+  long long level;
+  std::vector<long long>& destroyed;
+  ~level_mark() { destroyed.push_back(level); }
+};
+
+berth::task<long long> chain_sleeping(long long n, std::vector<long long>& destroyed) {
+  const level_mark mark{n, destroyed};
+  if (n == 0) {
+    co_await berth::sleep_for(std::chrono::hours(1));
+    co_return 0;
+  }
+  co_return n + co_await chain_sleeping(n - 1, destroyed);
+}
+
+// Destroying a suspended chain destroys each frame from inside the one that awaits it (the
+// compiler's own order), so its depth is bounded by the stack, unlike running one: 10,000
+// here (-O0 and sanitizers); docs/async.md gives the figures.
+BERTH_ASYNC_TEST("task: a loop destroyed with a chain 10000 deep suspended in it destroys every frame, innermost first") {
+  constexpr long long depth = 10000;
+  std::vector<long long> destroyed;
+  destroyed.reserve(depth + 1);
+  {
+    auto owned = berth_test::make_loop<TestType>();
+    if (!owned) return;
+    owned->spawn([](std::vector<long long>& d) -> berth::task<> { (void)co_await chain_sleeping(depth, d); }(destroyed));
+    owned->run([]() -> berth::task<> { co_await berth::sleep_for(std::chrono::milliseconds(5)); }());
+    CHECK(destroyed.empty());  // all still waiting
+  }
+  REQUIRE(destroyed.size() == static_cast<std::size_t>(depth + 1));
+  bool in_order = true;
+  for (long long i = 0; i <= depth; ++i) in_order = in_order && destroyed[static_cast<std::size_t>(i)] == i;
+  CHECK(in_order);  // the innermost first: what an outer frame lent an inner one outlives it
 }
