@@ -609,3 +609,89 @@ BERTH_ASYNC_TEST("with_timeout of async_connect: a handshake still going on at t
   }
   CHECK(berth_test::open_descriptor_count() == before);
 }
+
+// A socket closed while an operation waits on it: the kernel gives its number to the next
+// descriptor made, and what the loop knew of the old file must not be taken for the new
+// one's (epoll: its registration went with the old file).
+BERTH_ASYNC_TEST("a socket closed with an operation waiting on it: the next socket given its number is served") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  {
+    auto [old_socket, old_peer] = berth::socket_pair();
+    const int number = old_socket.native_handle();
+    bool old_ended = false;
+    std::error_code old_ec;
+    loop->spawn([](unix_stream& s, bool& ended, std::error_code& ec) -> berth::task<> {
+      char buffer[8];
+      (void)co_await berth::async_read_some(s, buffer, ec);
+      ended = true;
+    }(old_socket, old_ended, old_ec));
+    loop->run([]() -> berth::task<> { co_await berth::sleep_for(5ms); }());  // it waits
+    REQUIRE_FALSE(old_ended);
+    old_socket.close();
+    auto [fresh, fresh_peer] = berth::socket_pair();
+    REQUIRE(fresh.native_handle() == number);  // the kernel hands out the lowest free number
+    fresh_peer.write(std::string_view("hi"));
+    std::error_code ec;
+    char buffer[8] = {};
+    const std::size_t n = loop->run([](unix_stream& s, char (&b)[8], std::error_code& e) -> berth::task<std::size_t> {
+      co_return co_await berth::with_timeout(5s, berth::async_read_some(s, b, e));
+    }(fresh, buffer, ec));
+    CHECK_FALSE(ec);
+    CHECK(std::string_view(buffer, n) == "hi");
+    fresh_peer.write(std::string_view("again"));  // and it waits for its own edges
+    const std::size_t m = loop->run([](unix_stream& s, char (&b)[8], std::error_code& e) -> berth::task<std::size_t> {
+      (void)co_await berth::sleep_for(1ms);
+      co_return co_await berth::with_timeout(5s, berth::async_read_some(s, b, e));
+    }(fresh, buffer, ec));
+    CHECK_FALSE(ec);
+    CHECK(std::string_view(buffer, m) == "again");
+    if (loop->backend() == berth::backend::epoll) {
+      // The old file's waiter, whose file is gone, ended with bad_file_descriptor when the
+      // number was used again.
+      CHECK(old_ended);
+      CHECK(old_ec == std::errc::bad_file_descriptor);
+    } else {
+      // io_uring's receive holds the old file, which stays open until it ends: the peer's
+      // end of stream ends it.
+      old_peer.close();
+      loop->run([](bool& ended) -> berth::task<> {
+        for (int i = 0; i < 5000 && !ended; ++i) co_await berth::sleep_for(1ms);
+      }(old_ended));
+      CHECK(old_ended);
+      CHECK_FALSE(old_ec);
+    }
+  }
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
+BERTH_ASYNC_TEST("a socket another task closes while an operation waits on it: epoll ends the operation with bad_file_descriptor") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  {
+    auto [s, peer] = berth::socket_pair();
+    std::error_code read_ec, write_ec;
+    bool read_ended = false;
+    loop->spawn([](unix_stream& socket, bool& ended, std::error_code& ec) -> berth::task<> {
+      char buffer[8];
+      (void)co_await berth::async_read_some(socket, buffer, ec);
+      ended = true;
+    }(s, read_ended, read_ec));
+    loop->run([](unix_stream& socket, unix_stream& other, bool& ended) -> berth::task<> {
+      co_await berth::sleep_for(2ms);  // the reader waits
+      socket.close();
+      for (int i = 0; i < 5000 && !ended; ++i) {
+        co_await berth::sleep_for(1ms);
+        if (i == 100) other.close();  // io_uring: the receive goes on until the peer's end
+      }
+    }(s, peer, read_ended));
+    CHECK(read_ended);
+    if (loop->backend() == berth::backend::epoll)
+      CHECK(read_ec == std::errc::bad_file_descriptor);
+    else
+      CHECK_FALSE(read_ec);  // the end of stream
+  }
+  CHECK(berth_test::open_descriptor_count() == before);
+}

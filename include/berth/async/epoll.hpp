@@ -58,11 +58,13 @@ class epoll_reactor {
   epoll_reactor& operator=(const epoll_reactor&) = delete;
   ~epoll_reactor() { close(); }
 
-  /// epoll_create1: 0 or the errno.
-  int open() noexcept {
+  /// epoll_create1: 0 or the errno. `shared` is the loop's, where operations that end
+  /// outside a wait (their file closed) are queued.
+  int open(loop_shared& shared) noexcept {
     const sys::result r = sys::epoll_create();
     if (r.err != 0) return r.err;
     epoll_ = static_cast<int>(r.value);
+    shared_ = &shared;
     return 0;
   }
   void close() noexcept {
@@ -83,11 +85,13 @@ class epoll_reactor {
   [[gnu::noinline]] void grow(int fd) {
     table_.resize_at_least(static_cast<std::size_t>(fd) + 1, fd_entry{unknown(), nullptr, nullptr, 0, 1, 1, 0, 0, 0});
   }
-  /// The entry of `fd`, which has one, used by the socket object at `owner`.
+  /// The entry of `fd`, which has one, used by the socket object at `owner`. (A template
+  /// only so that `Loop`, defined after this, is complete where it is used.)
+  template <class Loop = loop_core>
   [[gnu::always_inline]] fd_entry& claim(int fd, const void* owner) noexcept {
     fd_entry& e = table_[static_cast<std::size_t>(fd)];
     if (e.owner != owner) [[unlikely]]
-      refresh(e, owner);
+      refresh<Loop>(e, owner);
     return e;
   }
   fd_entry& entry(int fd) noexcept { return table_[static_cast<std::size_t>(fd)]; }
@@ -102,6 +106,15 @@ class epoll_reactor {
   /// Forgets what is known of `fd` (end of stream or an error: it may close next).
   void forget(int fd) noexcept {
     if (static_cast<std::size_t>(fd) < table_.size()) table_[static_cast<std::size_t>(fd)].owner = unknown();
+  }
+  /// `fd` is about to close: the operations waiting on it end with EBADF (what they would
+  /// get, asking after the close; nothing else would wake them), and it is forgotten.
+  void closing(int fd) noexcept {
+    if (static_cast<std::size_t>(fd) >= table_.size()) return;
+    fd_entry& e = table_[static_cast<std::size_t>(fd)];
+    if (e.reader != nullptr || e.writer != nullptr) [[unlikely]]
+      end_waiters(e);
+    e.owner = unknown();
   }
 
   /// One attempt of `op` (through its behaviour table), its outcome written into the
@@ -165,26 +178,64 @@ class epoll_reactor {
   const void* unknown() const noexcept { return this; }
 
   // The entry was used by another socket object, or in an earlier run(), or forgotten: the
-  // number may name another file now. A pending operation on it vouches for it; otherwise
-  // it starts over as unknown (registered again on its first wait: EEXIST is fine).
-  [[gnu::noinline]] void refresh(fd_entry& e, const void* owner) noexcept {
+  // number may name another file now. With no operation waiting on it, it starts over as
+  // unknown (registered again on its first wait: EEXIST is fine). With one, the file is
+  // asked for (recheck), through the loop of the operation waiting. (Static: the usual call,
+  // from every operation, passes no reactor.)
+  template <class Loop>
+  [[gnu::noinline]] static void refresh(fd_entry& e, const void* owner) noexcept {
     if (e.owner == nullptr) {
       e.owner = owner;
       return;
     }
-    if (e.reader != nullptr || e.writer != nullptr) {
+    if (e.reader == nullptr && e.writer == nullptr) {
+      e = fd_entry{owner, nullptr, nullptr, 0, 1, 1, 0, 0, 0};
+      return;
+    }
+    op_state* const waiting = e.reader != nullptr ? e.reader : e.writer;
+    static_cast<Loop*>(waiting->loop)->epoll.recheck(e, owner);
+  }
+
+ public:
+  /// A descriptor number with an operation waiting on it, now used by another socket
+  /// object: still in the epoll set (EEXIST), it is the same file under another socket
+  /// object (a moved one); added now, the file those operations waited on was closed under
+  /// them, and they end with EBADF (which they would have had, had they asked after the
+  /// close) rather than take the new file's edges, or wait for ever.
+  void recheck(fd_entry& e, const void* owner) noexcept {
+    const int err = add_to_set(static_cast<int>(&e - table_.data()));
+    if (err == EEXIST) {
       e.owner = owner;
       return;
     }
-    e = fd_entry{owner, nullptr, nullptr, 0, 1, 1, 0, 0, 0};
+    end_waiters(e);
+    e = fd_entry{owner, nullptr, nullptr, static_cast<unsigned char>(err == 0), 1, 1, 0, 0, 0};
   }
 
-  [[gnu::noinline]] int add(int fd) noexcept {
+ private:
+  // The operations waiting on `e`, whose file is gone (or going), end with EBADF on the
+  // loop's next turn.
+  [[gnu::noinline]] void end_waiters(fd_entry& e) noexcept {
+    op_state* const waiters[] = {e.reader, e.writer};
+    for (op_state* op : waiters) {
+      if (op == nullptr) continue;
+      cancel(op, *shared_);
+      op->does->complete(op, -EBADF);
+      shared_->finish(op);
+    }
+  }
+
+  /// epoll_ctl(EPOLL_CTL_ADD), edge-triggered, in and out: 0 or the errno.
+  int add_to_set(int fd) noexcept {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = static_cast<unsigned>(fd);
-    const sys::result r = sys::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
-    return r.err == EEXIST ? 0 : r.err;
+    return sys::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev).err;
+  }
+  /// Registers `fd` on its first wait: 0 (EEXIST too: it was there) or the errno.
+  [[gnu::noinline]] int add(int fd) noexcept {
+    const int err = add_to_set(fd);
+    return err == EEXIST ? 0 : err;
   }
 
   // A descriptor's edge: its flags, then its reader and its writer tried. One that
@@ -229,6 +280,7 @@ class epoll_reactor {
   int epoll_ = -1;
   pod_array<fd_entry> table_;
   epoll_event events_[max_events];
+  loop_shared* shared_ = nullptr;
 };
 
 }  // namespace berth::detail

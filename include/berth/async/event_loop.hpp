@@ -62,7 +62,7 @@ class loop_core {
   int open(backend b) noexcept {
     kind_ = b;
     if (b == backend::io_uring) return ring.open();
-    const int err = epoll.open();
+    const int err = epoll.open(shared);
     if (err == 0) __atomic_store_n(&sys::close_call, &close_forgetting, __ATOMIC_RELAXED);
     return err;
   }
@@ -172,10 +172,11 @@ class loop_core {
 };
 
 /// sys::close_call once an epoll loop opened: the epoll loop running on this thread, if
-/// any, forgets the number, then close(2). (Outside run(), nothing is forgotten: each
-/// run() starts by checking every number again.)
+/// any, ends the operations waiting on the number (EBADF) and forgets it, then close(2).
+/// (Outside run(), nothing is forgotten: each run() starts by checking every number again,
+/// and an operation still waiting on a closed number ends when the number is next used.)
 inline int close_forgetting(int fd) noexcept {
-  if (loop_core* l = current_loop; l != nullptr && l->uses_epoll()) l->epoll.forget(fd);
+  if (loop_core* l = current_loop; l != nullptr && l->uses_epoll()) l->epoll.closing(fd);
   return ::close(fd);
 }
 
