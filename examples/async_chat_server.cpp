@@ -73,7 +73,11 @@ berth::task<> drain(std::shared_ptr<client<Socket>> c) {
     const std::string line = std::move(c->outbox.front());
     c->outbox.pop_front();
     co_await berth::async_write(c->socket, line, ec);
-    if (ec || c->gone) break;
+    if (c->gone) break;
+    if (ec) {  // reset, or it shut its reading side: it can take no more
+      drop(*c);
+      break;
+    }
     c->backlog -= line.size();
     c->progress = clock::now();
   }
