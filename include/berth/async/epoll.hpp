@@ -117,10 +117,10 @@ class epoll_reactor {
     e.owner = unknown();
   }
 
-  /// One attempt of `op` (through its behaviour table), its outcome written into the
+  /// One attempt of `op` (through its step function), its outcome written into the
   /// readiness flags.
   step_result attempt(op_state* op) {
-    const step_result r = op->does->step(op);
+    const step_result r = op->step(op);
     return note(table_[static_cast<std::size_t>(op->fd)], op->dir, r);  // read again: accept may grow it
   }
   /// Writes the outcome `r` of an attempt in direction `d` into `e`'s readiness flags.
@@ -251,7 +251,7 @@ class epoll_reactor {
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
     if (e->reader != nullptr && e->readable != 0) {
       op_state* op = e->reader;
-      const step_result r = op->does->step(op);
+      const step_result r = op->step(op);
       e = &table_[static_cast<std::size_t>(fd)];  // read again: an accept may grow the table
       if (note(*e, direction::read, r) != step_result::would_block) {
         e->reader = nullptr;
@@ -261,7 +261,7 @@ class epoll_reactor {
     }
     if (e->writer != nullptr && e->writable != 0) {
       op_state* op = e->writer;
-      const step_result r = op->does->step(op);
+      const step_result r = op->step(op);
       e = &table_[static_cast<std::size_t>(fd)];
       if (note(*e, direction::write, r) != step_result::would_block) {
         e->writer = nullptr;

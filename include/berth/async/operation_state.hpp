@@ -220,17 +220,20 @@ struct op_state {
   direction dir;
   unsigned char op_flags = 0;  // flag bits
 
-  /// What the operation does, one table per operation type.
+  /// What an io_uring operation does, one table per operation type.
   struct behaviour {
-    // epoll: one attempt (MSG_DONTWAIT, or on a non-blocking listener).
-    step_result (*step)(op_state*);
-    // io_uring: a completion came with `res`; true when the operation finished (false: it
-    // submitted its next part).
+    // A completion came with `res`; true when the operation finished (false: it submitted
+    // its next part).
     bool (*complete)(op_state*, int res);
-    // io_uring: fills the submission (opcode, fd, buffers) for the next part.
+    // Fills the submission (opcode, fd, buffers) for the next part.
     void (*prepare)(op_state*, io_uring_sqe*);
   };
-  const behaviour* does;  // set when it first waits or is submitted
+  // Set when it first waits or is submitted, one member per backend: epoll calls its one
+  // function directly (no table to load on each edge).
+  union {
+    step_result (*step)(op_state*);  // epoll: one attempt (MSG_DONTWAIT, or on a non-blocking listener)
+    const behaviour* does;           // io_uring
+  };
 
   struct op_timer : timer_node {
     op_state* op;

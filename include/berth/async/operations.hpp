@@ -134,7 +134,7 @@ class async_op : protected op_state {
         }
       }
       if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
-        does = &table;
+        step = &step_of;
         epoll_reactor::become_waiter(e, this, d, l.shared);
       }
     }
@@ -182,7 +182,7 @@ class async_op : protected op_state {
   void start(loop_core& l) noexcept { loop = &l; }
 
   [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
-    does = &table;
+    step = &step_of;
     fd_entry& e = l.epoll.entry(fd);
     if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
       e.streak = 0;
@@ -256,7 +256,7 @@ class async_op : protected op_state {
     return d->uring_complete(res);
   }
   static void prepare_of(op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); }
-  static constexpr behaviour table{&step_of, &complete_of, &prepare_of};
+  static constexpr behaviour table{&complete_of, &prepare_of};
 
   static __kernel_timespec timespec_of(async_clock::time_point at) noexcept {
     const long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
@@ -329,7 +329,7 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
 
   // Inlined into the immediate attempt of await_ready (and into the step the reactor
-  // calls through the behaviour table): a call costs about as much as the attempt's logic.
+  // calls through `step`): a call costs about as much as the attempt's logic.
   [[gnu::always_inline]] step_result epoll_step() noexcept {
     const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
