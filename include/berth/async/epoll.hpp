@@ -142,14 +142,15 @@ class epoll_reactor {
       if (const int err = add(op->fd)) return err;
       e.registered = 1;
     }
+    op->set(op_state::waiting);
     become_waiter(e, op, op->dir, shared);
     return 0;
   }
-  /// Makes `op` the waiter of direction `d` of its registered descriptor's entry `e`.
+  /// Makes `op` the waiter of direction `d` of its registered descriptor's entry `e` (its
+  /// `waiting` flag is the caller's to set).
   [[gnu::always_inline]] static void become_waiter(fd_entry& e, op_state* op, direction d, loop_shared& shared) noexcept {
     (d == direction::read ? e.reader : e.writer) = op;
     e.streak = 0;
-    op->set(op_state::waiting);
     ++shared.waiting;
   }
 
@@ -271,10 +272,16 @@ class epoll_reactor {
   }
 
   static void wake(op_state* op, loop_shared& shared) {
-    op->clear(op_state::waiting);
     --shared.waiting;
-    op->disarm(shared.timers);
+    if (op->op_flags == op_state::waiting) [[likely]]  // no deadline: nothing more to test
+      op->op_flags = 0;
+    else
+      woken_with_deadline(op, shared);
     op->waiter.resume();
+  }
+  [[gnu::noinline]] static void woken_with_deadline(op_state* op, loop_shared& shared) noexcept {
+    op->clear(op_state::waiting);
+    op->disarm(shared.timers);
   }
 
   int epoll_ = -1;

@@ -135,6 +135,7 @@ class async_op : protected op_state {
       }
       if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
         step = &step_of;
+        op_flags = waiting;  // no deadline, so no flag was set: a store, no read
         epoll_reactor::become_waiter(e, this, d, l.shared);
       }
     }
