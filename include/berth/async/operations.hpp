@@ -334,8 +334,11 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
   [[gnu::always_inline]] step_result epoll_step() noexcept {
     const sys::result r = once([&] { return sys::recv(this->fd, buffer_.data, buffer_.size, MSG_DONTWAIT); });
     if (r.err == EAGAIN) return step_result::would_block;
+    if (r.value > 0 && static_cast<std::size_t>(r.value) < buffer_.size) [[likely]] {
+      this->result_.bytes = static_cast<std::size_t>(r.value);  // its error is still 0
+      return step_result::done_drained;
+    }
     this->result_ = to_io(r);
-    if (r.value > 0 && static_cast<std::size_t>(r.value) < buffer_.size) [[likely]] return step_result::done_drained;
     this->note_end(r.value == 0);
     return step_result::done;
   }
