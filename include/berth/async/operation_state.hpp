@@ -183,7 +183,8 @@ enum class step_result : unsigned char {
 // Constructed for every operation awaited, most of which complete at once: only the
 // descriptor, the direction and the flags are set then (two stores).
 // Everything else is set where it is first used, and read only while a flag says it is
-// in use: `loop` once the operation started, the nodes while queued, the timer while armed.
+// in use: `loop` once the operation waits or is submitted (an attempt made at once finds
+// the loop on its thread), the nodes while queued, the timer while armed.
 struct op_state {
   /// Where the operation is (the low four bits: whether it is anywhere in the loop, so
   /// that its destruction has something to undo) and what happened to it.
@@ -212,7 +213,7 @@ struct op_state {
     }
     void resume() const { detail::resume(std::coroutine_handle<>::from_address(frame)); }
   } waiter;
-  loop_core* loop;                   // set when the operation starts
+  loop_core* loop;                   // set when the operation waits or is submitted
   union {
     async_clock::time_point deadline;  // with_timeout: made by set_deadline, with deadline_set
   };

@@ -110,7 +110,6 @@ class async_op : protected op_state {
   /// which always follows a false, then only stores the coroutine to resume.
   [[gnu::always_inline]] bool await_ready() {
     loop_core& l = this_loop();
-    start(l);
     if (l.uses_epoll()) {
       // Read before claim, whose out-of-line slow path the compiler must assume writes
       // the awaiter: a constant just stored, so no load and no test at run time.
@@ -134,6 +133,7 @@ class async_op : protected op_state {
         }
       }
       if (e.streak < epoll_reactor::budget && e.registered != 0 && !has_deadline()) [[likely]] {
+        loop = &l;
         step = &step_of;
         op_flags = waiting;  // no deadline, so no flag was set: a store, no read
         epoll_reactor::become_waiter(e, this, d, l.shared);
@@ -153,7 +153,7 @@ class async_op : protected op_state {
     waiter = h;
     if (is_waiting()) [[likely]]
       return true;
-    loop_core& l = *loop;
+    loop_core& l = *current_loop;  // await_ready found it
     if (l.uses_epoll()) return suspend_epoll(l);
     submit_now(l);
     return true;
@@ -169,7 +169,8 @@ class async_op : protected op_state {
 
  protected:
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
-  loop_core& the_loop() noexcept { return *loop; }
+  /// The loop running the operation (its attempts and completions run inside run()).
+  static loop_core& the_loop() noexcept { return *current_loop; }
   /// io_uring: submits the next part of a composed operation (read, write).
   /// (Out of line: the completion that calls it stays small for the usual, finished case.)
   [[gnu::noinline]] void resubmit() { loop->ring.submit(this, loop->shared); }
@@ -180,9 +181,8 @@ class async_op : protected op_state {
   }
 
  private:
-  void start(loop_core& l) noexcept { loop = &l; }
-
   [[gnu::noinline]] bool suspend_epoll(loop_core& l) {
+    loop = &l;
     step = &step_of;
     fd_entry& e = l.epoll.entry(fd);
     if (e.streak >= epoll_reactor::budget && (dir == direction::read ? e.readable : e.writable) != 0 && !l.idle_but_this()) {
@@ -196,6 +196,7 @@ class async_op : protected op_state {
   // io_uring: the submission filled by this operation's own uring_prepare, inlined.
   [[gnu::always_inline]] void submit_now(loop_core& l) {
     if (has_deadline()) timeout_at = timespec_of(deadline);
+    loop = &l;
     does = &table;  // for the completion (and a composed operation's next part)
     l.ring.submit(this, l.shared, [](op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); });
   }
