@@ -124,12 +124,15 @@ class epoll_reactor {
     return note(table_[static_cast<std::size_t>(op->fd)], op->dir, r);  // read again: accept may grow it
   }
   /// Writes the outcome `r` of an attempt in direction `d` into `e`'s readiness flags.
+  /// (A read's usual outcome is done_drained, a write's done: each is the first tested.)
   [[gnu::always_inline]] static step_result note(fd_entry& e, direction d, step_result r) noexcept {
-    if (r != step_result::done) [[unlikely]] {
-      if (r == step_result::would_block)
-        (d == direction::read ? e.readable : e.writable) = 0;
-      else if (e.hangup == 0)
+    if (d == direction::read) {
+      if (r == step_result::done_drained) [[likely]]
+        e.readable &= e.hangup;  // drained, unless the peer closed (reads go on to the 0)
+      else if (r == step_result::would_block)
         e.readable = 0;
+    } else if (r == step_result::would_block) [[unlikely]] {
+      e.writable = 0;
     }
     return r;
   }
