@@ -173,7 +173,8 @@ class epoll_reactor {
   int poll(int timeout_ms, loop_shared& shared) {
     const sys::result r = sys::epoll_wait(epoll_, events_, max_events, timeout_ms);
     if (r.err != 0) return r.err == EINTR ? 0 : r.err;
-    for (long i = 0; i < r.value; ++i) dispatch(static_cast<int>(events_[i].data.u64), events_[i].events, shared);
+    const epoll_event* const end = events_ + r.value;
+    for (const epoll_event* ev = events_; ev != end; ++ev) dispatch(static_cast<int>(ev->data.u64), ev->events, shared);
     return 0;
   }
 
@@ -249,10 +250,14 @@ class epoll_reactor {
   void dispatch(int fd, unsigned events, loop_shared& shared) {
     if (static_cast<std::size_t>(fd) >= table_.size()) return;
     fd_entry* e = &table_[static_cast<std::size_t>(fd)];
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->readable = 1;
-    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) [[unlikely]]
-      e->hangup = 1;
-    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
+    if (events == (EPOLLIN | EPOLLOUT)) [[likely]] {  // the usual edge: one test
+      e->readable = 1;
+      e->writable = 1;
+    } else {
+      if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->readable = 1;
+      if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->hangup = 1;
+      if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = 1;
+    }
     if (e->reader != nullptr && e->readable != 0) {
       op_state* op = e->reader;
       const step_result r = op->step(op);
