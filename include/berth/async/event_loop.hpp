@@ -171,12 +171,27 @@ class loop_core {
   bool running_ = false;
 };
 
+/// What current_loop points at outside event_loop::run: a loop no operation can run on.
+/// Its backend says io_uring and its ring was never opened, so a socket operation awaited
+/// there goes past await_ready's one test of the backend (no test for a null loop on the
+/// way) to its submission, where the ring has no room: uring::make_room ends the program
+/// with no_loop()'s message before anything is written.
+class outside_run final : public loop_core {
+ public:
+  outside_run() noexcept { kind_ = backend::io_uring; }
+};
+inline outside_run no_loop_core;
+
+/// The loop running on this thread (set by event_loop::run), which async operations use;
+/// &no_loop_core when none runs.
+inline thread_local loop_core* current_loop = &no_loop_core;
+
 /// sys::close_call once an epoll loop opened: the epoll loop running on this thread, if
 /// any, ends the operations waiting on the number (EBADF) and forgets it, then close(2).
 /// (Outside run(), nothing is forgotten: each run() starts by checking every number again,
 /// and an operation still waiting on a closed number ends when the number is next used.)
 inline int close_forgetting(int fd) noexcept {
-  if (loop_core* l = current_loop; l != nullptr && l->uses_epoll()) l->epoll.closing(fd);
+  if (loop_core* l = current_loop; l->uses_epoll()) l->epoll.closing(fd);
   return ::close(fd);
 }
 
@@ -272,16 +287,12 @@ class event_loop : private detail::loop_core {
 
 namespace detail {
 
-[[noreturn, gnu::cold, gnu::noinline]] inline void no_loop() noexcept {
-  std::fputs("berth: an async operation was awaited outside event_loop::run\n", stderr);
-  std::abort();
-}
-
 /// The loop of the task being run on this thread; an operation awaited outside any
-/// event_loop::run ends the program with a message.
+/// event_loop::run ends the program with a message. (The socket operations read
+/// current_loop without this test: see no_loop_core.)
 [[gnu::always_inline]] inline loop_core& this_loop() noexcept {
   loop_core* l = current_loop;
-  if (l == nullptr) [[unlikely]]
+  if (l == &no_loop_core) [[unlikely]]
     no_loop();
   return *l;
 }

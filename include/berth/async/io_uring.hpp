@@ -328,7 +328,10 @@ class uring {
   }
   // Out of line: the room seen runs out once per sq_entries_ submissions, and the queue is
   // full only when thousands of operations start in one turn.
+  // A ring never opened has no room at all: that of no_loop_core, whose submissions are
+  // operations awaited outside event_loop::run.
   [[gnu::noinline]] void make_room(unsigned count, loop_shared& shared) noexcept {
+    if (!is_open()) no_loop();
     for (;;) {
       sq_room_end_ = __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE) + sq_entries_;
       if (sq_room_end_ - local_tail_ >= count) return;

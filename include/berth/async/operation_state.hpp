@@ -14,6 +14,8 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -163,8 +165,11 @@ class timer_heap {
 
 class loop_core;
 
-/// The loop running on this thread (set by event_loop::run), which async operations use.
-inline thread_local loop_core* current_loop = nullptr;
+/// An async operation awaited outside event_loop::run: the program ends with a message.
+[[noreturn, gnu::cold, gnu::noinline]] inline void no_loop() noexcept {
+  std::fputs("berth: an async operation was awaited outside event_loop::run\n", stderr);
+  std::abort();
+}
 
 /// Which way an operation moves data, for the epoll backend's readiness flags.
 enum class direction : unsigned char { read, write };

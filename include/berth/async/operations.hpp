@@ -109,7 +109,7 @@ class async_op : protected op_state {
   /// no deadline) is made here, where the descriptor's entry is at hand: await_suspend,
   /// which always follows a false, then only stores the coroutine to resume.
   [[gnu::always_inline]] bool await_ready() {
-    loop_core& l = this_loop();
+    loop_core& l = *current_loop;  // outside run(), no_loop_core: submitting ends the program
     if (l.uses_epoll()) {
       // Read before claim, whose out-of-line slow path the compiler must assume writes
       // the awaiter: a constant just stored, so no load and no test at run time.
