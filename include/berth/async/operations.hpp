@@ -57,12 +57,14 @@ struct op_sink {
 template <>
 struct op_sink<std::error_code&> {
   explicit op_sink(std::error_code& code) noexcept : ec(&code) {}
-  // Inlined: out of line, the call costs more than the two tests of the usual path.
+  // Inlined: out of line, the call costs more than the one test of the usual path (no
+  // error, and the code already clear: not even system_category() is called).
   [[gnu::always_inline]] void deliver(int err, const char*) const noexcept {
-    if (err == 0) [[likely]] {
-      if (ec->value() != 0) ec->clear();  // already clear: not even system_category() is called
-    } else {
-      assign(*ec, err);
+    if ((err | ec->value()) != 0) [[unlikely]] {
+      if (err == 0)
+        ec->clear();
+      else
+        assign(*ec, err);
     }
   }
   std::error_code* ec;
