@@ -489,9 +489,12 @@ class write_op : public bytes_op<write_op<S>, S> {
         this->note_end(false);
         return step_result::done;
       }
+      if (static_cast<std::size_t>(r.value) == want) [[likely]] {  // every byte went (want is at hand)
+        this->result_.bytes = buffer_.size;
+        return step_result::done;
+      }
       this->result_.bytes += static_cast<std::size_t>(r.value);
-      if (this->result_.bytes == buffer_.size) return step_result::done;
-      if (static_cast<std::size_t>(r.value) < want) return step_result::would_block;  // the socket is full
+      return step_result::would_block;  // the socket is full
     }
   }
   void uring_prepare(io_uring_sqe* sqe) noexcept {
