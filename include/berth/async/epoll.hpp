@@ -265,7 +265,13 @@ class epoll_reactor {
       e = &table_[static_cast<std::size_t>(fd)];  // read again: an accept may grow the table
       if (note(*e, direction::read, r) != step_result::would_block) {
         e->reader = nullptr;
+        // No writer waiting now: none is tried after the reader's task ran either. Any
+        // that task makes waits on writable == 0 (an operation waits only once its
+        // attempt saw EAGAIN, or its flag already said so), so its own edge wakes it.
+        const bool writer_waits = e->writer != nullptr;
         wake(op, shared);
+        if (!writer_waits) [[likely]]
+          return;
         e = &table_[static_cast<std::size_t>(fd)];
       }
     }
