@@ -297,11 +297,20 @@ class bytes_op : public async_op<Derived> {
 
   template <class... Sink>
   bytes_op(int handle, direction d, const void* owner, Sink&&... sink) noexcept
-      : async_op<Derived>(handle, d, owner), sink_(std::forward<Sink>(sink)...) {}
+      : async_op<Derived>(handle, d, owner), result_{0, 0}, sink_(std::forward<Sink>(sink)...) {}
 
   void fail(int err) noexcept { result_ = {result_.bytes, err}; }
 
  protected:
+  /// Tag of an operation that stores its byte count with every outcome, fail() included
+  /// (its own: 0 bytes): the count is not stored at construction too.
+  struct count_stored_at_end {};
+  template <class... Sink>
+  bytes_op(count_stored_at_end, int handle, direction d, const void* owner, Sink&&... sink) noexcept
+      : async_op<Derived>(handle, d, owner), sink_(std::forward<Sink>(sink)...) {
+    result_.err = 0;
+  }
+
   /// The bytes, the error reported to the sink (std::errc::timed_out when the deadline
   /// passed first: the timer, or io_uring's linked timeout, stored it with fail()).
   [[gnu::always_inline]] std::size_t deliver(const char* what) noexcept(reports_to_code<S>) {
@@ -314,7 +323,7 @@ class bytes_op : public async_op<Derived> {
       this->the_loop().epoll.forget(this->fd);
   }
 
-  io_result result_{0, 0};
+  io_result result_;  // {0, 0} at construction (the error only, with count_stored_at_end)
   op_sink<S> sink_;
 };
 
@@ -328,9 +337,11 @@ class read_some_op : public bytes_op<read_some_op<S>, S> {
  public:
   template <class... Sink>
   read_some_op(int handle, const void* owner, mutable_bytes b, Sink&&... sink) noexcept
-      : base(handle, direction::read, owner, std::forward<Sink>(sink)...), buffer_(b) {}
+      : base(typename base::count_stored_at_end{}, handle, direction::read, owner, std::forward<Sink>(sink)...),
+        buffer_(b) {}
 
   [[nodiscard]] std::size_t await_resume() noexcept(reports_to_code<S>) { return this->deliver("berth::async_read_some"); }
+  void fail(int err) noexcept { this->result_ = {0, err}; }  // every outcome stores the count
 
   // Inlined into the immediate attempt of await_ready (and into the step the reactor
   // calls through `step`): a call costs about as much as the attempt's logic.
