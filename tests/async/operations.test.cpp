@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -692,6 +693,95 @@ BERTH_ASYNC_TEST("a socket another task closes while an operation waits on it: e
       CHECK(read_ec == std::errc::bad_file_descriptor);
     else
       CHECK_FALSE(read_ec);  // the end of stream
+  }
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
+// Each kind of operation, waiting on epoll when another task closes its socket, ends with
+// bad_file_descriptor (io_uring's kernel requests go on: the test above).
+namespace {
+
+struct close_outcome {
+  bool ended = false;
+  std::error_code ec;
+};
+
+template <class Socket>
+berth::task<> close_soon(Socket& s, close_outcome& seen) {
+  co_await berth::sleep_for(2ms);  // the operation waits
+  REQUIRE_FALSE(seen.ended);
+  s.close();
+  for (int i = 0; i < 1000 && !seen.ended; ++i) co_await berth::sleep_for(1ms);
+}
+
+berth::task<> read_whole(unix_stream& s, std::span<char> b, close_outcome& o) {
+  (void)co_await berth::async_read(s, b, o.ec);
+  o.ended = true;
+}
+berth::task<> wait_readable(unix_stream& s, close_outcome& o) {
+  co_await berth::async_wait_readable(s, o.ec);
+  o.ended = true;
+}
+berth::task<> write_whole(unix_stream& s, std::span<const char> b, close_outcome& o) {
+  (void)co_await berth::async_write(s, b, o.ec);
+  o.ended = true;
+}
+berth::task<> accept_one(tcp_acceptor& l, close_outcome& o) {
+  (void)co_await berth::async_accept(l, o.ec);
+  o.ended = true;
+}
+berth::task<> receive_one(udp& s, std::span<char> b, berth::inet_endpoint& from, close_outcome& o) {
+  (void)co_await berth::async_receive_from(s, b, from, o.ec);
+  o.ended = true;
+}
+
+}  // namespace
+
+TEST_CASE("epoll: every kind of operation waiting when another task closes its socket ends with bad_file_descriptor", "[async]") {
+  berth::event_loop loop;
+  const int before = berth_test::open_descriptor_count();
+  char buffer[64];
+  const std::vector<char> big(1 << 20, 'x');
+  const auto check_ended = [](const close_outcome& o) {
+    CHECK(o.ended);
+    CHECK(o.ec == std::errc::bad_file_descriptor);
+  };
+  {
+    auto pair = berth::socket_pair();
+    close_outcome o;
+    loop.spawn(read_whole(pair.first, buffer, o));  // a composed read
+    loop.run(close_soon(pair.first, o));
+    check_ended(o);
+  }
+  {
+    auto pair = berth::socket_pair();
+    close_outcome o;
+    loop.spawn(wait_readable(pair.first, o));
+    loop.run(close_soon(pair.first, o));
+    check_ended(o);
+  }
+  {
+    auto pair = berth::socket_pair();
+    pair.first.set(berth::option::send_buffer_size{4096});
+    close_outcome o;
+    loop.spawn(write_whole(pair.first, big, o));  // a write the peer never reads
+    loop.run(close_soon(pair.first, o));
+    check_ended(o);
+  }
+  {
+    auto listener = berth::listen(berth::inet_endpoint{berth::ipv4_address::loopback(), 0});
+    close_outcome o;
+    loop.spawn(accept_one(listener, o));
+    loop.run(close_soon(listener, o));
+    check_ended(o);
+  }
+  {
+    auto socket = berth::bind<berth::datagram>(berth::inet_endpoint{berth::ipv4_address::loopback(), 0});
+    berth::inet_endpoint from;
+    close_outcome o;
+    loop.spawn(receive_one(socket, buffer, from, o));
+    loop.run(close_soon(socket, o));
+    check_ended(o);
   }
   CHECK(berth_test::open_descriptor_count() == before);
 }

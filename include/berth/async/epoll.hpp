@@ -218,14 +218,17 @@ class epoll_reactor {
   }
 
  private:
-  // The operations waiting on `e`, whose file is gone (or going), end with EBADF on the
-  // loop's next turn.
+  // The operations waiting on `e`, whose file is gone (or going), end on the loop's next
+  // turn with what they get asking after the close: each is tried once on descriptor -1,
+  // where every system call says EBADF (and the operations that do not make one there,
+  // accept's and the waits, say so themselves).
   [[gnu::noinline]] void end_waiters(fd_entry& e) noexcept {
     op_state* const waiters[] = {e.reader, e.writer};
     for (op_state* op : waiters) {
       if (op == nullptr) continue;
       cancel(op, *shared_);
-      op->does->complete(op, -EBADF);
+      op->fd = -1;
+      (void)op->step(op);
       shared_->finish(op);
     }
   }

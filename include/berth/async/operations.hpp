@@ -948,6 +948,10 @@ class wait_op : public bytes_op<wait_op<S>, S> {
 
   step_result epoll_step() noexcept {
     if (this->is_waiting()) return step_result::done;  // woken by the edge itself
+    if (this->fd < 0) [[unlikely]] {  // poll(2) would skip it: its file was closed under it
+      this->result_.err = EBADF;
+      return step_result::done;
+    }
     pollfd p{this->fd, static_cast<short>(this->dir == direction::read ? POLLIN : POLLOUT), 0};
     const sys::result r = once([&] { return sys::poll(&p, 1, 0); });
     if (r.err != 0) {
@@ -998,6 +1002,10 @@ class accept_op : public bytes_op<accept_op<F, T, S>, S> {
   accept_op(accept_op&&) noexcept = default;
 
   step_result epoll_step() noexcept {
+    if (this->fd < 0) [[unlikely]] {  // no entry: its file was closed under it
+      this->result_.err = EBADF;
+      return step_result::done;
+    }
     fd_entry& e = this->the_loop().epoll.entry(this->fd);
     if (e.nonblocking == 0) {
       if (const sys::result r = sys::set_nonblocking(this->fd, true); r.err != 0) {
@@ -1099,6 +1107,10 @@ class connect_op : public bytes_op<connect_op<E, T, S>, S> {
   }
 
   step_result epoll_step() noexcept {
+    if (this->fd < 0) [[unlikely]] {  // its file was closed under it
+      this->result_.err = EBADF;
+      return step_result::done;
+    }
     this->result_.err = pending_error(made_);
     if (this->result_.err == 0) this->result_.err = sys::set_nonblocking(made_, false).err;
     if (this->result_.err == 0) this->the_loop().epoll.fresh(made_, true);
