@@ -611,6 +611,53 @@ BERTH_ASYNC_TEST("with_timeout of async_connect: a handshake still going on at t
   CHECK(berth_test::open_descriptor_count() == before);
 }
 
+// A unix listener whose backlog is full: a blocking connect waits for room. io_uring's
+// connect waits so too (in the kernel's worker), and with_timeout ends it at its deadline;
+// epoll has no edge for "room in the listener's queue", so its connect reports the
+// non-blocking answer at once (docs/async.md).
+BERTH_ASYNC_TEST("with_timeout of async_connect to a unix listener whose backlog is full: timed_out on io_uring, resource_unavailable_try_again at once on epoll") {
+  auto loop = berth_test::make_loop<TestType>();
+  if (!loop) return;
+  const int before = berth_test::open_descriptor_count();
+  {
+    const auto name = berth::local_endpoint::abstract(berth_test::unique_abstract_name());
+    auto full = berth::listen(name, 0);
+    std::vector<unix_stream> fillers;
+    for (int k = 0; k < 4; ++k) {
+      auto s = unix_stream::open();
+      s.set_nonblocking();
+      std::error_code ec;
+      s.connect(name, ec);
+      if (ec) break;
+      fillers.push_back(std::move(s));
+    }
+    REQUIRE_FALSE(fillers.empty());
+    std::error_code ec;
+    const bool epoll = loop->backend() == berth::backend::epoll;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool open = loop->run([](berth::local_endpoint to, std::error_code& e) -> berth::task<bool> {
+      auto s = co_await berth::with_timeout(100ms, berth::async_connect(to, e));
+      co_return s.is_open();
+    }(name, ec));
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    CHECK_FALSE(open);
+    if (epoll) {
+      CHECK(ec == std::errc::resource_unavailable_try_again);
+    } else {
+      CHECK(ec == std::errc::timed_out);
+      CHECK(waited >= 100ms);
+    }
+    CHECK(waited < 10s);  // it did not hang
+  }
+  CHECK(berth_test::open_descriptor_count() == before);
+}
+
+TEST_CASE("event_loop::stop outside run() does nothing: the next run() runs its task", "[async]") {
+  berth::event_loop loop;
+  loop.stop();
+  CHECK(loop.run([]() -> berth::task<int> { co_return 7; }()) == 7);
+}
+
 // A socket closed while an operation waits on it: the kernel gives its number to the next
 // descriptor made, and what the loop knew of the old file must not be taken for the new
 // one's (epoll: its registration went with the old file).

@@ -278,8 +278,11 @@ class event_loop : private detail::loop_core {
   /// calls std::terminate. Allocates nothing (the task's frame already exists).
   void spawn(task<> t) noexcept { loop_core::spawn(std::move(t)); }
 
-  /// Makes run() return once the current turn ends. Call it from a task on this loop.
-  void stop() noexcept { stop_requested_ = true; }
+  /// Makes run() return once the current turn ends. Call it from a task on this loop;
+  /// outside run() it does nothing (the next run() is not affected).
+  void stop() noexcept {
+    if (running_) stop_requested_ = true;
+  }
 
   /// Whether the io_uring ring runs with DEFER_TASKRUN and SINGLE_ISSUER (false for epoll).
   [[nodiscard]] bool defers_task_work() const noexcept { return !uses_epoll() && ring.defers_task_work(); }

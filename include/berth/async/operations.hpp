@@ -253,7 +253,15 @@ class async_op : protected op_state {
       d->fail(ETIMEDOUT);
       return true;
     }
-    if (res == -EINTR) {  // nothing happened: once more
+    if (res == -EINTR) {
+      // Its deadline's cancellation can end a request that blocked in the kernel's worker
+      // (a unix connect to a full backlog) with EINTR rather than ECANCELED: past the
+      // deadline that is the timeout; before it, nothing happened: once more.
+      if (d->has_deadline() && async_clock::now() >= d->deadline) [[unlikely]] {
+        d->set(timed_out);
+        d->fail(ETIMEDOUT);
+        return true;
+      }
       d->resubmit();
       return false;
     }
