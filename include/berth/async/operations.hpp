@@ -253,19 +253,22 @@ class async_op : protected op_state {
       d->fail(ETIMEDOUT);
       return true;
     }
-    if (res == -EINTR) {
-      // Its deadline's cancellation can end a request that blocked in the kernel's worker
-      // (a unix connect to a full backlog) with EINTR rather than ECANCELED: past the
-      // deadline that is the timeout; before it, nothing happened: once more.
-      if (d->has_deadline() && async_clock::now() >= d->deadline) [[unlikely]] {
-        d->set(timed_out);
-        d->fail(ETIMEDOUT);
-        return true;
-      }
-      d->resubmit();
-      return false;
-    }
+    if (res == -EINTR) [[unlikely]]
+      return interrupted(d);
     return d->uring_complete(res);
+  }
+  // Its deadline's cancellation can end a request that blocked in the kernel's worker (a
+  // unix connect to a full backlog) with EINTR rather than ECANCELED: past the deadline
+  // that is the timeout; before it, nothing happened: once more. (Out of line: the usual
+  // completion stays small.)
+  [[gnu::noinline]] static bool interrupted(Derived* d) {
+    if (d->has_deadline() && async_clock::now() >= d->deadline) {
+      d->set(timed_out);
+      d->fail(ETIMEDOUT);
+      return true;
+    }
+    d->resubmit();
+    return false;
   }
   static void prepare_of(op_state* s, io_uring_sqe* sqe) { static_cast<Derived*>(s)->uring_prepare(sqe); }
   static constexpr behaviour table{&complete_of, &prepare_of};
