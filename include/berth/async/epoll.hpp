@@ -250,8 +250,8 @@ class epoll_reactor {
   // completes is resumed here and now, as a hand-written loop handles each event in turn
   // (its task runs until it next waits; everything below is read again from the table
   // afterwards, which that task may have changed).
-  // (No bounds test: a descriptor is only ever added to the set by wait(), on its entry,
-  // and the table never shrinks, so every number an event carries has one.)
+  // (No bounds test: a descriptor is only ever added to the set on its entry, by wait() or
+  // recheck(), and the table never shrinks, so every number an event carries has one.)
   void dispatch(int fd, unsigned events, loop_shared& shared) {
     fd_entry* e = &table_[static_cast<std::size_t>(fd)];
     if (events == (EPOLLIN | EPOLLOUT)) [[likely]] {  // the usual edge: one test
