@@ -12,8 +12,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
+#include <coroutine>
 #include <stdexcept>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -192,6 +196,53 @@ TEST_CASE("event_loop: an exception escaping a spawned task calls std::terminate
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGABRT);
   }
+}
+
+// A coroutine of the user's own, started at once: berth's operations awaited where no
+// event_loop::run is going on.
+struct started_at_once {
+  struct promise_type {
+    started_at_once get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+started_at_once read_outside_run(unix_stream& s) {
+  char byte[1];
+  std::error_code ec;
+  (void)co_await berth::async_read_some(s, byte, ec);
+}
+started_at_once sleep_outside_run() { co_await berth::sleep_for(1ms); }
+
+TEST_CASE("an operation awaited outside event_loop::run ends the program before it does anything", "[async]") {
+  auto pair = berth::socket_pair();
+  unix_stream& a = pair.first;
+  pair.second.write(std::string_view("x"));  // the read could complete at once: it must not
+  for (const bool after_a_run : {false, true}) {
+    const int read_status = berth_test::in_child([&a, after_a_run] {
+      ::signal(SIGABRT, SIG_DFL);
+      if (after_a_run) {  // a loop that ran and returned leaves none behind
+        berth::event_loop loop;
+        loop.run([]() -> berth::task<> { co_return; }());
+      }
+      read_outside_run(a);
+      return 0;  // not reached
+    });
+    CHECK(WIFSIGNALED(read_status));
+    CHECK(WTERMSIG(read_status) == SIGABRT);
+  }
+  const int sleep_status = berth_test::in_child([] {
+    ::signal(SIGABRT, SIG_DFL);
+    sleep_outside_run();
+    return 0;
+  });
+  CHECK(WIFSIGNALED(sleep_status));
+  CHECK(WTERMSIG(sleep_status) == SIGABRT);
+  char byte = 0;
+  CHECK(a.read_some(std::span<char>(&byte, 1)) == 1);  // no child took it
+  CHECK(byte == 'x');
 }
 
 TEST_CASE("event_loop: io_uring refused (seccomp) is function_not_supported in both forms", "[async]") {
