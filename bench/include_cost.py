@@ -6,7 +6,9 @@ compiled with `<compiler> -std=c++20 -O2 -c`; the runs go round robin over all o
 that a busy moment on the machine hits every one alike, and the table shows the median
 wall time of each. Targets: <berth/berth.hpp> at most a third of <asio.hpp>; the narrow
 headers (<berth/socket.hpp>, <berth/inet.hpp>) less than <berth/berth.hpp>; <berth/async.hpp>
-at most a quarter of <asio.hpp>.
+at most a quarter of <asio.hpp>. One more unit holds only the standard and libc headers that
+<berth/async.hpp> includes (found with the compiler's -H), so the table shows how much of
+its cost is berth's own code.
 
     bench/include_cost.py                         g++, 9 runs each
     bench/include_cost.py --compiler clang++ --runs 15 --json cost.json
@@ -37,6 +39,45 @@ UNITS = [
     ("<berth/async.hpp>", ["berth/async.hpp"]),
     ("<asio.hpp>", ["asio.hpp"]),
 ]
+# The standard and libc headers that <berth/async.hpp> includes, alone: what the header
+# would cost if berth's own code were free. Found at run time with the compiler's -H.
+FLOOR = "headers <berth/async.hpp> includes"
+
+
+def included_system_headers(compiler, include, header):
+    """The non-berth headers that berth's own headers include directly, in order."""
+    with tempfile.NamedTemporaryFile("w", suffix=".cpp") as f:
+        f.write("#include <%s>\n" % header)
+        f.flush()
+        run = subprocess.run([compiler, "-std=c++20", "-H", "-fsyntax-only", "-I", include,
+                              f.name], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+    if run.returncode != 0:
+        return None
+    # Spell each as an #include would (<string>, <sys/socket.h>), relative to the
+    # compiler's search directories.
+    search = subprocess.run([compiler, "-std=c++20", "-x", "c++", "-E", "-v", "-",
+                             "-I", include], input="", stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True).stderr.splitlines()
+    dirs = [os.path.realpath(d.strip()) + "/" for d in search if d.startswith(" /")]
+    dirs.sort(key=len, reverse=True)
+
+    def spelled(path):
+        real = os.path.realpath(path)
+        return next((real[len(d):] for d in dirs if real.startswith(d)), path)
+
+    stack, found = [], []
+    for line in run.stderr.splitlines():
+        dots, _, path = line.partition(" ")
+        if not dots or dots.strip(".") or not path:
+            continue
+        depth = len(dots)
+        del stack[depth - 1:]
+        parent_is_berth = not stack or "/berth/" in stack[-1]
+        if "/berth/" not in path and parent_is_berth and spelled(path) not in found:
+            found.append(spelled(path))
+        stack.append(path)
+    return found
 
 
 def compile_seconds(compiler, include, source):
@@ -61,17 +102,21 @@ def main():
                              text=True).stdout.splitlines()[0]
     print("compile time of one translation unit: %s -std=c++20 -O2 -c, median of %d runs"
           % (version, args.runs))
+    units = list(UNITS)
+    floor = included_system_headers(args.compiler, args.include, "berth/async.hpp")
+    if floor:
+        units.insert(len(units) - 1, ("(%d %s)" % (len(floor), FLOOR), floor))
     with tempfile.TemporaryDirectory(prefix="berth-include-cost-") as work:
         sources = []
-        for n, (label, headers) in enumerate(UNITS):
+        for n, (label, headers) in enumerate(units):
             path = os.path.join(work, "unit%d.cpp" % n)
             with open(path, "w") as f:
                 f.writelines("#include <%s>\n" % h for h in headers)
             sources.append(path)
-        times = {label: [] for label, _ in UNITS}
+        times = {label: [] for label, _ in units}
         missing = {}
         for _ in range(args.runs):
-            for (label, _), source in zip(UNITS, sources):
+            for (label, _), source in zip(units, sources):
                 if label in missing:
                     continue
                 t = compile_seconds(args.compiler, args.include, source)
@@ -83,7 +128,7 @@ def main():
     median = {label: statistics.median(t) for label, t in times.items() if t}
     asio = median.get("<asio.hpp>")
     rows = [("translation unit", "seconds", "vs <asio.hpp>")]
-    for label, _ in UNITS:
+    for label, _ in units:
         if label in median:
             rows.append((label, "%.3f" % median[label],
                          "%.2f" % (median[label] / asio) if asio else "n/a"))
