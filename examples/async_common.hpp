@@ -12,6 +12,7 @@
 #include <berth/berth.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -153,8 +154,8 @@ berth::acceptor<typename Endpoint::family> reuse_port_listener(Endpoint& where) 
 }
 
 /// Accepts connections for ever, spawning `serve(connection)` on this loop for each.
-/// Out of descriptors (EMFILE), a spare one held for the moment is closed, the waiting
-/// connection accepted and closed at once (its client reads the end of the stream), and
+/// Out of descriptors (EMFILE) with a connection waiting, a spare one held for the moment
+/// is closed, the waiting connection accepted and closed at once (its client reads the end of the stream), and
 /// the spare opened again: the work follows the clients, nothing spins, and the
 /// connections already served go on. Other shortages (ENFILE, ENOBUFS, ENOMEM, or no
 /// spare) pause accepting for 50 ms. An error of the one connection is skipped.
@@ -174,6 +175,15 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
     const bool report = now - last_report >= std::chrono::seconds(1);  // a line a second at most
     if (report) last_report = now;
     if (ec == std::errc::too_many_files_open && spare >= 0) {
+      // accept4 reports EMFILE before it looks at the queue: with nobody waiting, a refusing
+      // accept would wait, and take the next client once there is room again. So wait
+      // until somebody is in the queue, then try again (there may be room by then).
+      pollfd waiting{acceptor.native_handle(), POLLIN, 0};
+      if (::poll(&waiting, 1, 0) == 0) {
+        std::error_code wait_ec;
+        co_await berth::async_wait_readable(acceptor, wait_ec);
+        if (!wait_ec) continue;
+      }
       ::close(spare);
       std::error_code refused_ec;
       { auto refused = co_await berth::async_accept(acceptor, refused_ec); }  // closed at once
