@@ -29,6 +29,10 @@ berth::task<> fails() {
   co_return;
 }
 
+berth::task<int&> larger_of(int& a, int& b) { co_return a < b ? b : a; }
+
+berth::task<const std::string&> same_text(const std::string& s) { co_return s; }
+
 berth::task<int> count_up(int& counter) {
   ++counter;
   co_return counter;
@@ -48,6 +52,20 @@ TEST_CASE("task: values - void - move-only results", "[async][task]") {
   CHECK(loop.run(text()) == std::string(100, 'x'));
   CHECK(*loop.run(move_only_value()) == 7);
   CHECK(loop.run([]() -> berth::task<int> { co_return co_await forty_two() + 1; }()) == 43);
+}
+
+TEST_CASE("task: a reference result refers to what co_return named - through co_await and run", "[async][task]") {
+  berth::event_loop loop;
+  int a = 1, b = 2;
+  int& larger = loop.run(larger_of(a, b));
+  CHECK(&larger == &b);
+  loop.run([&]() -> berth::task<> {
+    int& r = co_await larger_of(a, b);
+    r = 8;
+  }());
+  CHECK(b == 8);
+  const std::string held(50, 'y');
+  CHECK(&loop.run(same_text(held)) == &held);
 }
 
 TEST_CASE("task: lazy - nothing runs before it is awaited or run", "[async][task]") {

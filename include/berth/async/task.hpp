@@ -372,6 +372,22 @@ class task_promise : public promise_base {
   bool has_value_ = false;
 };
 
+/// A task<T&> yields a reference: the promise keeps the address of what co_return named,
+/// which must outlive the co_await (or run()) that takes it.
+template <class T>
+class task_promise<T&> : public promise_base {
+ public:
+  task<T&> get_return_object() noexcept;
+  void return_value(T& value) noexcept { value_ = __builtin_addressof(value); }
+  T& take() {
+    rethrow_if_failed();
+    return *value_;
+  }
+
+ private:
+  T* value_ = nullptr;
+};
+
 template <>
 class task_promise<void> : public promise_base {
  public:
@@ -453,6 +469,10 @@ namespace detail {
 template <class T>
 task<T> task_promise<T>::get_return_object() noexcept {
   return task<T>(std::coroutine_handle<task_promise<T>>::from_promise(*this));
+}
+template <class T>
+task<T&> task_promise<T&>::get_return_object() noexcept {
+  return task<T&>(std::coroutine_handle<task_promise<T&>>::from_promise(*this));
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
   return task<void>(std::coroutine_handle<task_promise<void>>::from_promise(*this));
