@@ -171,9 +171,6 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
       continue;
     }
     if (transient_accept_error(ec)) continue;
-    const auto now = std::chrono::steady_clock::now();
-    const bool report = now - last_report >= std::chrono::seconds(1);  // a line a second at most
-    if (report) last_report = now;
     if (ec == std::errc::too_many_files_open && spare >= 0) {
       // accept4 reports EMFILE before it looks at the queue: with nobody waiting, a refusing
       // accept would wait, and take the next client once there is room again. So wait
@@ -184,6 +181,11 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
         co_await berth::async_wait_readable(acceptor, wait_ec);
         if (!wait_ec) continue;
       }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const bool report = now - last_report >= std::chrono::seconds(1);  // a line a second at most
+    if (report) last_report = now;
+    if (ec == std::errc::too_many_files_open && spare >= 0) {
       ::close(spare);
       std::error_code refused_ec;
       { auto refused = co_await berth::async_accept(acceptor, refused_ec); }  // closed at once
