@@ -153,15 +153,35 @@ berth::acceptor<typename Endpoint::family> reuse_port_listener(Endpoint& where) 
   }
 }
 
+/// A descriptor (/dev/null) held in reserve for the moment accept reports EMFILE; closed
+/// by its destructor, also when the loop destroys a suspended accept_loop.
+class spare_descriptor {
+ public:
+  spare_descriptor() noexcept { open(); }
+  spare_descriptor(const spare_descriptor&) = delete;
+  spare_descriptor& operator=(const spare_descriptor&) = delete;
+  ~spare_descriptor() { close(); }
+  [[nodiscard]] bool held() const noexcept { return fd_ >= 0; }
+  void open() noexcept {
+    if (fd_ < 0) fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  void close() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 /// Accepts connections for ever, spawning `serve(connection)` on this loop for each.
-/// Out of descriptors (EMFILE) with a connection waiting, a spare one held for the moment
-/// is closed, the waiting connection accepted and closed at once (its client reads the end of the stream), and
-/// the spare opened again: the work follows the clients, nothing spins, and the
-/// connections already served go on. Other shortages (ENFILE, ENOBUFS, ENOMEM, or no
+/// Out of descriptors (EMFILE) with a connection waiting, the spare is closed, the
+/// waiting connection accepted and closed at once (its client reads the end of the
+/// stream), and the spare opened again: the work follows the clients, nothing spins, and
+/// the connections already served go on. Other shortages (ENFILE, ENOBUFS, ENOMEM, or no
 /// spare) pause accepting for 50 ms. An error of the one connection is skipped.
 template <class Acceptor, class Serve>
-berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) {
-  int spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+berth::task<> accept_loop(Acceptor& acceptor, spare_descriptor& spare, std::string program, Serve serve) {
   auto last_report = std::chrono::steady_clock::time_point{};
   for (;;) {
     std::error_code ec;
@@ -171,7 +191,7 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
       continue;
     }
     if (transient_accept_error(ec)) continue;
-    if (ec == std::errc::too_many_files_open && spare >= 0) {
+    if (ec == std::errc::too_many_files_open && spare.held()) {
       // accept4 reports EMFILE before it looks at the queue: with nobody waiting, a refusing
       // accept would wait, and take the next client once there is room again. So wait
       // until somebody is in the queue, then try again (there may be room by then).
@@ -185,12 +205,12 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
     const auto now = std::chrono::steady_clock::now();
     const bool report = now - last_report >= std::chrono::seconds(1);  // a line a second at most
     if (report) last_report = now;
-    if (ec == std::errc::too_many_files_open && spare >= 0) {
-      ::close(spare);
+    if (ec == std::errc::too_many_files_open && spare.held()) {
+      spare.close();
       std::error_code refused_ec;
       { auto refused = co_await berth::async_accept(acceptor, refused_ec); }  // closed at once
-      spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (spare >= 0) {
+      spare.open();
+      if (spare.held()) {
         if (report) std::cerr << program << ": accept: " << ec.message() << ": closing new connections at once\n";
         continue;
       }
@@ -199,10 +219,9 @@ berth::task<> accept_loop(Acceptor& acceptor, std::string program, Serve serve) 
     if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
         ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory) {
       co_await berth::sleep_for(std::chrono::milliseconds(50));
-      if (spare < 0) spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      spare.open();
       continue;
     }
-    if (spare >= 0) ::close(spare);
     throw failure("accept: " + ec.message());
   }
 }
@@ -241,6 +260,9 @@ void run_async_server(const async_options& options, const std::string& program, 
         std::mutex mutex;
         std::condition_variable made;
         const auto serve_on = [&](std::size_t i, bool announce) {
+          // The spare is held before "listening on" is said (a test that counts the
+          // server's descriptors sees the count it keeps), and outlives the loop.
+          spare_descriptor spare;
           std::error_code ec;
           auto loop = std::make_unique<berth::event_loop>(options.backend, ec);
           {
@@ -269,7 +291,7 @@ void run_async_server(const async_options& options, const std::string& program, 
           }
           acceptor_type& acceptor = acceptors[shared ? 0 : i];
           loop->spawn(stop_when(*loop, signals, i == 0));
-          loop->run(accept_loop(acceptor, program, serve));
+          loop->run(accept_loop(acceptor, spare, program, serve));
         };
         std::vector<std::thread> threads;
         for (std::size_t i = 1; i < options.threads; ++i)
