@@ -10,8 +10,11 @@
 // waiting, the talker's next read waits until that listener is below it again, so a
 // flood reaches every client that reads. A listener that takes nothing for 2 s while
 // the talker waits, or lets 1 MB pile up, is disconnected and holds no one up after.
-// A line longer than 64 kB is passed on in pieces. One loop (--threads is accepted but
-// the room lives on one thread). SIGINT or SIGTERM stops it with exit status 0.
+// A line may be 64 kB long (65536 bytes, its newline included) and is passed on whole,
+// never with another client's bytes inside it; a client that sends a longer one is
+// disconnected once it has sent 64 kB of it, and none of that line is passed on (the
+// lines it ended before are). One loop (--threads is accepted but the room lives on one
+// thread). SIGINT or SIGTERM stops it with exit status 0.
 
 #include "async_common.hpp"
 
@@ -32,7 +35,7 @@ namespace {
 using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr std::size_t max_line = 64 * 1024;
+constexpr std::size_t max_line = 64 * 1024;     // bytes, the newline included
 constexpr std::size_t high_water = 256 * 1024;  // a listener this far behind pauses talkers
 constexpr std::size_t max_backlog = 1024 * 1024;  // a listener this far behind is dropped
 constexpr auto max_stall = 2s;                    // ... as is one that takes nothing this long
@@ -51,7 +54,7 @@ struct client {
 template <class Socket>
 using room = std::list<std::shared_ptr<client<Socket>>>;
 
-// Disconnects a listener that does not keep up: its writer and reader end, its lines go.
+// Disconnects a client: its writer and reader end, its lines go.
 template <class Socket>
 void drop(client<Socket>& c) {
   c.gone = true;
@@ -119,27 +122,60 @@ berth::task<> keep_pace(room<Socket>& everyone, const client<Socket>* talker) {
   }
 }
 
-// One client: reads lines and hands each to the others, until the client goes.
+/// What a read of `got` ends, after `pending` bytes of a line not yet ended: `whole`
+/// bytes of it end lines of at most max_line bytes; `too_long` when the line after them
+/// (or the pending one) is longer already, or as long without its newline.
+struct split {
+  std::size_t whole = 0;
+  bool too_long = false;
+};
+
+split lines_in(std::size_t pending, std::string_view got) {
+  split s;
+  std::size_t length = pending;  // of the line `got` goes on with
+  for (std::size_t at = 0; at < got.size();) {
+    const std::size_t newline = got.find('\n', at);
+    const std::size_t end = newline == std::string_view::npos ? got.size() : newline + 1;
+    length += end - at;
+    if (length > max_line || (newline == std::string_view::npos && length == max_line)) {
+      s.too_long = true;
+      break;
+    }
+    if (newline == std::string_view::npos) break;
+    s.whole = end;
+    length = 0;
+    at = end;
+  }
+  return s;
+}
+
+// One client: reads lines and hands each to the others, until the client goes or sends a
+// line longer than max_line.
 template <class Socket>
 berth::task<> serve(room<Socket>& everyone, Socket s) {
   auto self = std::make_shared<client<Socket>>(std::move(s));
   everyone.push_back(self);
   const auto place = std::prev(everyone.end());
-  std::string pending;
+  std::string pending;  // the start of a line not yet ended, shorter than max_line
   char buffer[4096];
   std::error_code ec;
   for (;;) {
     const std::size_t n = co_await berth::async_read_some(self->socket, buffer, ec);
     if (ec || n == 0 || self->gone) break;
-    pending.append(buffer, n);
-    std::size_t start = 0;
-    for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1)
-      co_await broadcast(everyone, self.get(), std::string_view(pending).substr(start, newline + 1 - start));
-    pending.erase(0, start);
-    if (pending.size() > max_line) {
-      co_await broadcast(everyone, self.get(), pending);
+    const std::string_view got(buffer, n);
+    const split ends = lines_in(pending.size(), got);
+    if (ends.whole > 0) {
+      pending.append(got.substr(0, ends.whole));
+      std::size_t start = 0;
+      for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1)
+        co_await broadcast(everyone, self.get(), std::string_view(pending).substr(start, newline + 1 - start));
       pending.clear();
     }
+    if (ends.too_long) {
+      drop(*self);
+      break;
+    }
+    pending.append(got.substr(ends.whole));
     co_await keep_pace(everyone, self.get());
   }
   self->gone = true;

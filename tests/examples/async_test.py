@@ -377,6 +377,66 @@ def test_chat_slow_reader():
         srv.stop()
 
 
+MAX_LINE = 64 * 1024  # async_chat_server's longest line, its newline included
+
+
+def recv_until(s, end, limit=1 << 20):
+    """What `s` receives until `end` is in it (or its stream ends, or `limit` bytes came)."""
+    data = b""
+    while end not in data and len(data) < limit:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_chat_long_line():
+    """A line of 64 kB (its newline included) arrives whole. A client that sends a longer
+    one, slowly, while another client talks, is disconnected once it has sent 64 kB of it,
+    and none of that line is passed on: the listener gets the other client's lines whole
+    and in order, never inside the long one, and the room goes on without the long talker."""
+    with start("async_chat_server", "127.0.0.1:0") as srv:
+        listener, long_talker, talker = srv.connect(), srv.connect(), srv.connect()
+        time.sleep(0.1)  # all three in the room
+        longest = b"x" * (MAX_LINE - 1) + b"\n"
+        for i in range(0, len(longest), 8192):  # in pieces, as a slow client sends it
+            long_talker.sendall(longest[i:i + 8192])
+            time.sleep(0.01)
+        check(recv_exactly(listener, len(longest)) == longest, "a line of 64 kB did not arrive whole")
+        check(recv_exactly(talker, len(longest)) == longest, "a line of 64 kB did not arrive whole")
+
+        short = []
+        for i in range(12):  # 96 kB of one line, a short line of another client after each 8 kB
+            try:
+                long_talker.sendall(b"L" * 8192)
+            except OSError:
+                pass  # disconnected: what the test expects, after 64 kB
+            time.sleep(0.02)
+            short.append(b"short line %d\n" % i)
+            talker.sendall(short[-1])
+        try:
+            long_talker.sendall(b"\n")
+        except OSError:
+            pass
+        short.append(b"after the long line\n")
+        talker.sendall(short[-1])
+        got = recv_until(listener, short[-1])
+        for line in got.split(b"\n"):
+            check(not (b"L" in line and b"short" in line),
+                  f"a short line landed inside the long one: ...{line[-60:]!r}")
+        check(b"L" not in got, f"{got.count(b'L')} bytes of the over-long line were passed on")
+        check(got == b"".join(short), f"the listener got {got[:200]!r}..., not the short lines in order")
+        check(closed_by_server(long_talker, within=TIMEOUT) is not None,
+              "the client that sent a line longer than 64 kB was not disconnected")
+        srv.check_alive("after a line longer than 64 kB")
+        listener.sendall(b"still here\n")
+        check(lines_of(talker, 1) == [b"still here"], "the room did not go on after the long line")
+        for s in (listener, long_talker, talker):
+            s.close()
+        srv.stop()
+
+
 TESTS = {
     "echo_tcp4": test_echo_tcp4, "echo_tcp6": test_echo_tcp6, "echo_unix": test_echo_unix,
     "echo_abstract": test_echo_abstract, "echo_threads": test_echo_threads,
@@ -385,6 +445,7 @@ TESTS = {
     "http_protocol": test_http_protocol, "http_curl": test_http_curl, "http_wrk": test_http_wrk,
     "http_wrk_10000": test_http_wrk_10000,
     "chat": test_chat, "chat_flood": test_chat_flood, "chat_slow_reader": test_chat_slow_reader,
+    "chat_long_line": test_chat_long_line,
 }
 
 
