@@ -6,15 +6,18 @@
 //   nc 127.0.0.1 7000        (in a few terminals: type a line, the others see it)
 //
 // A client is a reader task (lines in) and, while it has lines waiting, a writer task
-// (lines out). A talker faster than its listeners is paced: once a listener has 256 kB
-// waiting, the talker's next read waits until that listener is below it again, so a
-// flood reaches every client that reads. A listener that takes nothing for 2 s while
-// the talker waits, or lets 1 MB pile up, is disconnected and holds no one up after.
-// A line may be 64 kB long (65536 bytes, its newline included) and is passed on whole,
-// never with another client's bytes inside it; a client that sends a longer one is
+// (lines out). The whole lines of one read are passed on as one buffer that every
+// listener's queue shares, and a writer sends what is queued with one sendmsg per
+// socket-full: a line arrives whole, never with another client's bytes inside it, and a
+// flood of short lines costs a listener no more than a few long ones. A line may be
+// 64 kB long (65536 bytes, its newline included); a client that sends a longer one is
 // disconnected once it has sent 64 kB of it, and none of that line is passed on (the
-// lines it ended before are). One loop (--threads is accepted but the room lives on one
-// thread). SIGINT or SIGTERM stops it with exit status 0.
+// lines it ended before are). A talker faster than its listeners is paced: once a
+// listener has 256 kB waiting, the talker's next read waits until that listener is below
+// it again, so a flood reaches every client that reads. A listener that takes nothing
+// for 2 s while the talker waits, or lets 1 MB pile up, is disconnected and holds no one
+// up after. One loop (--threads is accepted but the room lives on one thread). SIGINT or
+// SIGTERM stops it with exit status 0.
 
 #include "async_common.hpp"
 
@@ -26,29 +29,36 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace {
 
 using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr std::size_t max_line = 64 * 1024;     // bytes, the newline included
-constexpr std::size_t high_water = 256 * 1024;  // a listener this far behind pauses talkers
+constexpr std::size_t max_line = 64 * 1024;       // bytes, the newline included
+constexpr std::size_t high_water = 256 * 1024;    // a listener this far behind pauses talkers
 constexpr std::size_t max_backlog = 1024 * 1024;  // a listener this far behind is dropped
 constexpr auto max_stall = 2s;                    // ... as is one that takes nothing this long
+constexpr std::size_t max_batch = 1024;           // buffers one sendmsg takes (IOV_MAX)
+
+/// The whole lines of one read (with the start of the first, from earlier reads): one
+/// buffer, never changed, which every listener's outbox shares.
+using lines = std::shared_ptr<const std::string>;
 
 template <class Socket>
 struct client {
   explicit client(Socket s) : socket(std::move(s)) {}
   Socket socket;
-  std::deque<std::string> outbox;  // lines not yet sent
-  std::size_t backlog = 0;         // their bytes
-  clock::time_point progress;      // when the writer last started or sent a line
-  bool writing = false;            // a writer task is sending the outbox
-  bool gone = false;               // the reader ended, or the client was dropped
+  std::deque<lines> outbox;     // not yet handed to the writer
+  std::size_t backlog = 0;      // bytes not yet sent: the outbox's and the writer's
+  clock::time_point progress;   // when the writer last started or sent something
+  bool writing = false;         // a writer task is sending the outbox
+  bool gone = false;            // the reader ended, or the client was dropped
 };
 
 template <class Socket>
@@ -68,35 +78,61 @@ void drop(client<Socket>& c) {
   c.socket.shutdown(berth::shutdown_type::both, ignored);  // its pending read and write end
 }
 
-// Sends the client's outbox until it is empty, then ends (the next line starts another).
+// Moves the outbox's first entries (as many as one sendmsg takes) into `batch`, the writer's
+// own (a drop clears the outbox, not what a write in flight points into), and lists them.
+template <class Socket>
+void take(client<Socket>& c, std::vector<lines>& batch, std::vector<berth::const_buffer>& unsent) {
+  batch.clear();
+  unsent.clear();
+  while (!c.outbox.empty() && batch.size() < max_batch) {
+    batch.push_back(std::move(c.outbox.front()));
+    c.outbox.pop_front();
+    unsent.emplace_back(*batch.back());
+  }
+}
+
+// Takes `sent` bytes off the front of unsent[first...]; returns the first buffer not done.
+std::size_t advance(std::vector<berth::const_buffer>& unsent, std::size_t first, std::size_t sent) {
+  for (; first < unsent.size() && sent >= unsent[first].size(); ++first) sent -= unsent[first].size();
+  if (sent > 0) unsent[first] = berth::const_buffer(unsent[first].data() + sent, unsent[first].size() - sent);
+  return first;
+}
+
+// Sends the client's outbox until it is empty, then ends (the next lines start another):
+// each sendmsg takes everything queued, so a listener costs a call per socket-full, not
+// per line.
 template <class Socket>
 berth::task<> drain(std::shared_ptr<client<Socket>> c) {
+  std::vector<lines> batch;
+  std::vector<berth::const_buffer> unsent;
   std::error_code ec;
   while (!c->outbox.empty() && !c->gone) {
-    const std::string line = std::move(c->outbox.front());
-    c->outbox.pop_front();
-    co_await berth::async_write(c->socket, line, ec);
-    if (c->gone) break;
-    if (ec) {  // reset, or it shut its reading side: it can take no more
-      drop(*c);
-      break;
+    take(*c, batch, unsent);
+    for (std::size_t first = 0; first < unsent.size() && !c->gone;) {
+      const std::size_t n = co_await berth::async_write_some(c->socket, std::span(unsent).subspan(first), ec);
+      if (c->gone) break;
+      if (ec) {  // reset, or it shut its reading side: it can take no more
+        drop(*c);
+        break;
+      }
+      c->backlog -= n;
+      c->progress = clock::now();
+      first = advance(unsent, first, n);
     }
-    c->backlog -= line.size();
-    c->progress = clock::now();
   }
   c->writing = false;
 }
 
 template <class Socket>
-berth::task<> broadcast(room<Socket>& everyone, const client<Socket>* from, std::string_view line) {
+berth::task<> broadcast(room<Socket>& everyone, const client<Socket>* from, lines text) {
   for (auto& other : everyone) {
     if (other.get() == from || other->gone) continue;
-    if (other->backlog + line.size() > max_backlog) {
+    if (other->backlog + text->size() > max_backlog) {
       drop(*other);
       continue;
     }
-    other->outbox.emplace_back(line);
-    other->backlog += line.size();
+    other->outbox.push_back(text);
+    other->backlog += text->size();
     if (!other->writing) {
       other->writing = true;
       other->progress = clock::now();
@@ -149,8 +185,8 @@ split lines_in(std::size_t pending, std::string_view got) {
   return s;
 }
 
-// One client: reads lines and hands each to the others, until the client goes or sends a
-// line longer than max_line.
+// One client: reads lines and hands those of each read to the others, until the client
+// goes or sends a line longer than max_line.
 template <class Socket>
 berth::task<> serve(room<Socket>& everyone, Socket s) {
   auto self = std::make_shared<client<Socket>>(std::move(s));
@@ -165,11 +201,11 @@ berth::task<> serve(room<Socket>& everyone, Socket s) {
     const std::string_view got(buffer, n);
     const split ends = lines_in(pending.size(), got);
     if (ends.whole > 0) {
-      pending.append(got.substr(0, ends.whole));
-      std::size_t start = 0;
-      for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1)
-        co_await broadcast(everyone, self.get(), std::string_view(pending).substr(start, newline + 1 - start));
+      auto text = std::make_shared<std::string>();
+      text->reserve(pending.size() + ends.whole);
+      text->append(pending).append(got.substr(0, ends.whole));
       pending.clear();
+      co_await broadcast(everyone, self.get(), lines(std::move(text)));
     }
     if (ends.too_long) {
       drop(*self);

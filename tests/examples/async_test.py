@@ -437,6 +437,86 @@ def test_chat_long_line():
         srv.stop()
 
 
+def rss_mb(pid):
+    """The resident set of process `pid` now, in MB (VmRSS of /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_chat_tiny_lines():
+    """Five clients each send 36 kB of 6-byte lines to 300 clients that never read and one
+    that does: the reader gets every line, whole and each talker's in order; the server
+    stays small (a read's lines are one buffer, shared by every listener, not a string per
+    line per listener: 300 listeners x 30,000 lines once took 300 MB and more); and with the
+    300 still connected it exits within moments of SIGTERM."""
+    silent_count, talker_count, lines_each = 300, 5, 6000
+    raise_own_limit(silent_count + talker_count + 100)
+    with start("async_chat_server", "127.0.0.1:0") as srv:
+        silent, reader, talkers = [], None, []
+        try:
+            silent = [srv.connect() for _ in range(silent_count)]
+            reader = srv.connect()
+            talkers = [srv.connect() for _ in range(talker_count)]
+            time.sleep(0.2)  # all in the room
+            floods = [b"".join(b"%c%04d\n" % (ord("a") + t, i % 10000) for i in range(lines_each))
+                      for t in range(talker_count)]
+            peak = [rss_mb(srv.pid)]
+            done = threading.Event()
+
+            def sample():  # the server's peak resident set while the lines go round
+                while not done.is_set():
+                    try:
+                        peak[0] = max(peak[0], rss_mb(srv.pid))
+                    except OSError:
+                        return
+                    time.sleep(0.01)
+
+            def talk(s, flood):
+                try:
+                    s.sendall(flood)
+                except OSError:
+                    pass  # the reader's check says what went wrong
+
+            threads = [threading.Thread(target=sample)]
+            threads += [threading.Thread(target=talk, args=(s, f)) for s, f in zip(talkers, floods)]
+            for t in threads:
+                t.start()
+            want = sum(len(f) for f in floods)
+            got = b""
+            try:
+                while len(got) < want:
+                    chunk = reader.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+            except OSError:
+                pass
+            done.set()
+            for t in threads:
+                t.join(TIMEOUT)
+            check(peak[0] < 100, f"the server's resident set reached {peak[0]:.0f} MB "
+                                 f"for {want // 1000} kB of lines to {silent_count} listeners")
+            check(len(got) == want, f"the reader got {len(got)} of {want} bytes")
+            lines = got.split(b"\n")[:-1]
+            check(all(len(line) == 5 for line in lines), "the reader got a line cut or mixed with another")
+            for t in range(talker_count):
+                mine = [line for line in lines if line[0] == ord("a") + t]
+                check(mine == floods[t].split(b"\n")[:-1],
+                      f"the reader got talker {t}'s lines changed or out of order")
+            srv.check_alive("after the lines went round")
+            started = time.monotonic()
+            srv.stop()  # the 300 listeners still connected
+            took = time.monotonic() - started
+            print(f"peak resident set {peak[0]:.0f} MB; exited {took:.2f} s after SIGTERM")
+            check(took < 5.0, f"the server took {took:.1f} s to exit after SIGTERM")
+        finally:
+            for s in silent + talkers + ([reader] if reader else []):
+                s.close()
+
+
 TESTS = {
     "echo_tcp4": test_echo_tcp4, "echo_tcp6": test_echo_tcp6, "echo_unix": test_echo_unix,
     "echo_abstract": test_echo_abstract, "echo_threads": test_echo_threads,
@@ -445,7 +525,7 @@ TESTS = {
     "http_protocol": test_http_protocol, "http_curl": test_http_curl, "http_wrk": test_http_wrk,
     "http_wrk_10000": test_http_wrk_10000,
     "chat": test_chat, "chat_flood": test_chat_flood, "chat_slow_reader": test_chat_slow_reader,
-    "chat_long_line": test_chat_long_line,
+    "chat_long_line": test_chat_long_line, "chat_tiny_lines": test_chat_tiny_lines,
 }
 
 
