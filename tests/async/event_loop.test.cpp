@@ -338,3 +338,126 @@ TEST_CASE("event_loop: io_uring - more operations in one turn than its submissio
   }(event, woken));
   CHECK(woken == waiters);
 }
+
+TEST_CASE("event_loop: io_uring - how many completions a turn's wait asks for", "[async]") {
+  berth::detail::uring_batching b;
+  b.enabled = true;
+  using B = berth::detail::uring_batching;
+  CHECK(b.plan(B::min_in_flight - 1) == 1);  // few operations owed: never a batch
+  for (unsigned turn = 1; turn < B::first_probe; ++turn) CHECK(b.plan(1000) == 1);
+  CHECK(b.plan(1000) == 1000 / 16);  // the 16th turn with many owed tries a batch
+  b.got(62, 62);                     // it filled: twice as many, at most 64
+  CHECK(b.plan(1000) == B::max_batch);
+  b.got(64, 20);  // 20 came: ask for 20
+  CHECK(b.plan(1000) == 20);
+  CHECK(b.plan(10) == 1);  // few owed: none, and batching starts over
+  for (unsigned turn = 1; turn < B::first_probe; ++turn) CHECK(b.plan(40) == 1);
+  CHECK(b.plan(40) == 2);  // 40/16 once tried again
+  b.got(2, 1);             // fewer than 8: batching stops, tried again in 32 turns
+  for (unsigned turn = 1; turn < 2 * B::first_probe; ++turn) CHECK(b.plan(1000) == 1);
+  CHECK(b.plan(1000) == 62);
+  CHECK(b.plan(50) == 50);  // never more than are owed
+  for (unsigned fail = 0; fail < 10; ++fail) {
+    b.got(50, 0);
+    while (b.plan(1000) == 1) {
+    }
+  }
+  CHECK(b.probe_every == B::last_probe);  // the wait between tries grows to 1,024 turns
+  CHECK(b.batches == 13);
+  CHECK(b.filled == 1);
+  b.enabled = false;  // the kernel has no IORING_FEAT_MIN_TIMEOUT
+  for (int turn = 0; turn < 2000; ++turn) REQUIRE(b.plan(1000) == 1);
+}
+
+namespace {
+
+// One connection's traffic: `rounds` bytes written on `a`, each echoed back by the task
+// on the other end (`echo_bytes`), and checked. Counts the rounds done.
+berth::task<> ping(unix_stream& a, int rounds, int& done) {
+  for (int i = 0; i < rounds; ++i) {
+    const char out = static_cast<char>('a' + i % 26);
+    char back = 0;
+    co_await berth::async_write(a, std::string_view(&out, 1));
+    co_await berth::async_read(a, std::span<char>(&back, 1));
+    if (back != out) co_return;
+    ++done;
+  }
+}
+
+berth::task<> echo_bytes(unix_stream& b) {
+  char c;
+  std::error_code ec;
+  while (co_await berth::async_read_some(b, std::span<char>(&c, 1), ec) == 1 && !ec)
+    co_await berth::async_write(b, std::string_view(&c, 1));
+}
+
+berth::task<> idle_reader(unix_stream& b) {
+  char c;
+  std::error_code ec;
+  (void)co_await berth::async_read_some(b, std::span<char>(&c, 1), ec);
+}
+
+}  // namespace
+
+TEST_CASE("event_loop: io_uring - many connections busy at once are collected in batches", "[async]") {
+  auto loop = berth_test::make_loop<berth_test::io_uring_backend>();
+  if (!loop) return;
+  constexpr int connections = 100, rounds = 200;
+  std::vector<std::pair<unix_stream, unix_stream>> pairs;
+  for (int i = 0; i < connections; ++i) pairs.push_back(berth::socket_pair());
+  int done = 0;
+  berth::detail::uring_batching seen;
+  loop->run([](auto& ps, int& d, berth::detail::uring_batching& out) -> berth::task<> {
+    for (auto& [a, b] : ps) {
+      co_await berth::spawn(echo_bytes(b));
+      co_await berth::spawn(ping(a, rounds, d));
+    }
+    for (int k = 0; k < 10000 && d < connections * rounds; ++k) co_await berth::sleep_for(1ms);  // 10 s at most
+    out = berth::detail::current_loop->ring.batching;
+    for (auto& [a, b] : ps) a.shutdown(berth::shutdown_type::both);  // the echo tasks end
+  }(pairs, done, seen));
+  CHECK(done == connections * rounds);
+  if (!seen.enabled) {
+    WARN("this kernel has no IORING_FEAT_MIN_TIMEOUT (Linux 6.12): a turn waits for one completion");
+    CHECK(seen.batches == 0);
+    return;
+  }
+  // 100 connections, each one message at a time: the loop's waits ask for batches, and
+  // most batches fill.
+  CHECK(seen.batches > 50);
+  CHECK(seen.filled * 2 > seen.batches);
+}
+
+TEST_CASE("event_loop: io_uring - one connection's traffic beside many idle ones is not held for a batch", "[async]") {
+  auto loop = berth_test::make_loop<berth_test::io_uring_backend>();
+  if (!loop) return;
+  constexpr int idle = 200, rounds = 2000;
+  std::vector<std::pair<unix_stream, unix_stream>> pairs;
+  for (int i = 0; i < idle + 1; ++i) pairs.push_back(berth::socket_pair());
+  int done = 0;
+  bool slept = false;
+  berth::detail::uring_batching seen;
+  const auto start = std::chrono::steady_clock::now();
+  loop->run([](auto& ps, int& d, bool& s, berth::detail::uring_batching& out) -> berth::task<> {
+    for (int i = 0; i < idle; ++i) co_await berth::spawn(idle_reader(ps[static_cast<std::size_t>(i)].second));
+    co_await berth::spawn(echo_bytes(ps.back().second));
+    co_await berth::spawn([](bool& flag) -> berth::task<> {  // a timer, with 200 reads owed
+      co_await berth::sleep_for(2ms);
+      flag = true;
+    }(s));
+    co_await ping(ps.back().first, rounds, d);
+    out = berth::detail::current_loop->ring.batching;
+    for (auto& [a, b] : ps) a.shutdown(berth::shutdown_type::both);
+  }(pairs, done, slept, seen));
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(done == rounds);
+  CHECK(slept);
+  INFO("2,000 round trips took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  CHECK(took < 30s);  // it did not hang on a batch that cannot fill
+  if (!seen.enabled) return;
+  // Batches were tried, never filled, and the tries grew rare: 16 + 32 + ... turns apart.
+  CHECK(seen.batches > 0);
+  CHECK(seen.filled == 0);
+  CHECK(seen.batches < 40);  // every 16 turns would be hundreds
+  CHECK(seen.probe_every > berth::detail::uring_batching::first_probe);
+}
