@@ -341,7 +341,7 @@ TEST_CASE("event_loop: io_uring - more operations in one turn than its submissio
 
 TEST_CASE("event_loop: io_uring - how many completions a turn's wait asks for", "[async]") {
   berth::detail::uring_batching b;
-  b.enabled = true;
+  b.enable(true);
   using B = berth::detail::uring_batching;
   CHECK(b.plan(B::min_in_flight - 1) == 1);  // few operations owed: never a batch
   for (unsigned turn = 1; turn < B::first_probe; ++turn) CHECK(b.plan(1000) == 1);
@@ -365,7 +365,7 @@ TEST_CASE("event_loop: io_uring - how many completions a turn's wait asks for", 
   CHECK(b.probe_every == B::last_probe);  // the wait between tries grows to 1,024 turns
   CHECK(b.batches == 13);
   CHECK(b.filled == 1);
-  b.enabled = false;  // the kernel has no IORING_FEAT_MIN_TIMEOUT
+  b.enable(false);  // the kernel has no IORING_FEAT_MIN_TIMEOUT
   for (int turn = 0; turn < 2000; ++turn) REQUIRE(b.plan(1000) == 1);
 }
 
@@ -417,7 +417,7 @@ TEST_CASE("event_loop: io_uring - many connections busy at once are collected in
     for (auto& [a, b] : ps) a.shutdown(berth::shutdown_type::both);  // the echo tasks end
   }(pairs, done, seen));
   CHECK(done == connections * rounds);
-  if (!seen.enabled) {
+  if (!seen.enabled()) {
     WARN("this kernel has no IORING_FEAT_MIN_TIMEOUT (Linux 6.12): a turn waits for one completion");
     CHECK(seen.batches == 0);
     return;
@@ -454,7 +454,7 @@ TEST_CASE("event_loop: io_uring - one connection's traffic beside many idle ones
   CHECK(slept);
   INFO("2,000 round trips took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
   CHECK(took < 30s);  // it did not hang on a batch that cannot fill
-  if (!seen.enabled) return;
+  if (!seen.enabled()) return;
   // Batches were tried, never filled, and the tries grew rare: 16 + 32 + ... turns apart.
   CHECK(seen.batches > 0);
   CHECK(seen.filled == 0);

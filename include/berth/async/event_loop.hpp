@@ -117,20 +117,21 @@ class loop_core {
       if (owed || !more) {
         __kernel_timespec wait{};
         const __kernel_timespec* timeout = nullptr;
-        unsigned batch = more ? 0 : ring.batching.plan(shared.waiting);
+        bool soon = false;  // a timer due within twice a batch wait's bound
         if (timers && !more) {
           const auto left = shared.timers.top()->deadline - async_clock::now();
           const long long ns = left <= left.zero() ? 0 : std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
           wait.tv_sec = ns / 1000000000;
           wait.tv_nsec = ns % 1000000000;
           timeout = &wait;
-          // A batch wait may outlast the timeout by its min_wait: none for a timer due soon.
-          if (ns < 2000LL * uring_batching::wait_us) batch = 1;
+          soon = ns < 2000LL * uring_batching::wait_us;  // a batch wait may outlast the timeout
         }
-        const unsigned min_wait_us = batch > 1 ? uring_batching::wait_us : 0;
-        const int err = ring.enter(batch, timeout, min_wait_us);
+        int err;
+        if (shared.waiting >= ring.batching.threshold && !more && !soon) [[unlikely]]
+          err = ring.enter_for_batch(shared.waiting, timeout);
+        else
+          err = ring.enter(more ? 0 : 1, timeout);
         if (err != 0 && err != EINTR && err != ETIME && err != EBUSY && err != EAGAIN) return err;
-        if (batch > 1) ring.batching.got(batch, ring.posted());
         ring.reap(shared, true);
       }
       if (!shared.timers.empty()) fire_timers(async_clock::now());

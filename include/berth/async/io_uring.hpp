@@ -68,16 +68,23 @@ struct uring_batching {
   static constexpr unsigned wait_us = 50;           // how long the kernel may wait for the rest
   static constexpr unsigned first_probe = 16, last_probe = 1024;  // turns between tries
 
-  bool enabled = false;  // the kernel has IORING_FEAT_MIN_TIMEOUT (a test may turn it off)
+  static constexpr std::size_t never = static_cast<std::size_t>(-1);
+  /// Fewer operations in flight than this: a turn waits for one completion (`never`
+  /// without IORING_FEAT_MIN_TIMEOUT). The loop tests it before it plans a batch.
+  std::size_t threshold = never;
   unsigned want = 0;     // the batch asked for; 0 while not batching
   unsigned probe_in = first_probe;
   unsigned probe_every = first_probe;
   unsigned long batches = 0;  // batch waits made
   unsigned long filled = 0;   // ... that got all they asked for
 
+  /// Batches on (the kernel has IORING_FEAT_MIN_TIMEOUT) or off (a test may turn them off).
+  void enable(bool on) noexcept { threshold = on ? min_in_flight : never; }
+  [[nodiscard]] bool enabled() const noexcept { return threshold != never; }
+
   /// The completions the next wait asks for, `in_flight` operations owed: 1, or a batch.
-  [[gnu::always_inline]] unsigned plan(std::size_t in_flight) noexcept {
-    if (!enabled || in_flight < min_in_flight) {
+  unsigned plan(std::size_t in_flight) noexcept {
+    if (in_flight < threshold) {
       want = 0;
       return 1;
     }
@@ -137,7 +144,7 @@ class uring {
     if (r.err != 0) return r.err == ENOSYS || r.err == EPERM || r.err == EACCES ? ENOSYS : r.err;
     fd_ = enter_fd_ = static_cast<int>(r.value);
     flags_ = p.flags;
-    batching.enabled = (p.features & feat_min_timeout) != 0;
+    batching.enable((p.features & feat_min_timeout) != 0);
     if ((p.features & IORING_FEAT_EXT_ARG) == 0 || (p.features & IORING_FEAT_NODROP) == 0) return fail(ENOSYS);
     if (const int err = map(p)) return fail(err);
     if (const int err = probe()) return fail(err);
@@ -277,10 +284,21 @@ class uring {
     return 0;
   }
 
+  /// As enter(1, timeout), or a wait for a batch when batching.plan(in_flight) asks for
+  /// one (and then batching.got what came). Out of line: taken only with
+  /// batching.threshold or more operations in flight.
+  [[gnu::noinline]] int enter_for_batch(std::size_t in_flight, const __kernel_timespec* timeout) noexcept {
+    const unsigned batch = batching.plan(in_flight);
+    if (batch <= 1) return enter(1, timeout);
+    const int err = enter(batch, timeout, uring_batching::wait_us);
+    batching.got(batch, posted());
+    return err;
+  }
+
   /// How many completions are posted and not yet collected.
   [[nodiscard]] unsigned posted() const noexcept { return __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE) - cq_local_head_; }
 
-  /// How many completions each turn's wait asks for (a test may set `enabled`).
+  /// How many completions each turn's wait asks for.
   uring_batching batching;
 
   /// Collects every completion posted: each operation's result goes to it, and one that
