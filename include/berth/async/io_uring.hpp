@@ -23,9 +23,9 @@
 // - A turn's wait asks for one completion, unless 32 or more operations are in flight and
 //   completions have been coming in bunches: then it asks for a batch (up to 64) and lets
 //   the kernel wait at most 50 µs for the rest once the first came (min_wait_usec,
-//   IORING_FEAT_MIN_TIMEOUT, Linux 6.12; without it, never). A batch that filled doubles
-//   the next; one that did not shrinks to what came, and one of fewer than 8 stops
-//   batching, tried again after 16 turns, then 32, ... up to 1,024 while it keeps failing.
+//   IORING_FEAT_MIN_TIMEOUT, Linux 6.12; without it, never). The next batch asks for half
+//   of what came, and fewer than 16 coming stops batching, tried again after 16 turns,
+//   then 32, ... up to 1,024 while it keeps failing.
 //   So a busy server makes one io_uring_enter for many messages whatever its clients'
 //   timing, and a quiet one pays the 50 µs once in a thousand turns at most. No batch is
 //   asked for with work ready to run, or a timer due within 100 µs.
@@ -64,7 +64,7 @@ static_assert(sizeof(uring_getevents_arg) == sizeof(io_uring_getevents_arg));
 struct uring_batching {
   static constexpr std::size_t min_in_flight = 32;  // fewer operations: never a batch
   static constexpr unsigned max_batch = 64;
-  static constexpr unsigned min_batch = 8;          // a batch smaller than this stops batching
+  static constexpr unsigned min_batch = 8;          // batching goes on while twice this came
   static constexpr unsigned wait_us = 50;           // how long the kernel may wait for the rest
   static constexpr unsigned first_probe = 16, last_probe = 1024;  // turns between tries
 
@@ -96,15 +96,18 @@ struct uring_batching {
     }
     return want < in_flight ? want : static_cast<unsigned>(in_flight);
   }
-  /// After a wait for a batch of `asked`: `came` completions were there.
+  /// After a wait for a batch of `asked`: `came` completions were there. The next batch
+  /// asks for half of what came (at most max_batch), so a wait is for what arrives at
+  /// once, never for the last of the clients: a batch bigger than the clients can offer
+  /// waits out its whole bound, and a batch that waits for most of them holds the first
+  /// ones' answers back (doubling after each full batch cut 20 clients' rate, each with
+  /// one request at a time, to 0.35x). Fewer than 2 * min_batch came: batching stops.
   void got(unsigned asked, unsigned came) noexcept {
     ++batches;
-    if (came >= asked) {
-      ++filled;
-      want = 2 * asked < max_batch ? 2 * asked : max_batch;
+    if (came >= asked) ++filled;
+    if (came >= 2 * min_batch) {
       probe_every = first_probe;
-    } else if (came >= min_batch) {
-      want = came;
+      want = came / 2 < max_batch ? came / 2 : max_batch;
     } else {
       want = 0;
       probe_every = 2 * probe_every < last_probe ? 2 * probe_every : last_probe;
