@@ -20,15 +20,15 @@
 //   any task is destroyed or socket closed: an accept left armed would keep the port
 //   bound after exit (ring teardown is asynchronous). A cancelled request's completion is
 //   always collected before the next one on that socket is armed.
-// - A turn's wait asks for one completion, unless 32 or more operations are in flight and
-//   completions have been coming in bunches: then it asks for a batch (up to 64) and lets
-//   the kernel wait at most 50 µs for the rest once the first came (min_wait_usec,
+// - A turn's wait asks for one completion, unless 32 or more operations are in flight:
+//   then, every 16th turn, it tries a batch (a sixteenth of them, up to 64) and lets the
+//   kernel wait at most 50 µs for it, returning what came by then (min_wait_usec,
 //   IORING_FEAT_MIN_TIMEOUT, Linux 6.12; without it, never). The next batch asks for half
-//   of what came, and fewer than 16 coming stops batching, tried again after 16 turns,
-//   then 32, ... up to 1,024 while it keeps failing.
-//   So a busy server makes one io_uring_enter for many messages whatever its clients'
-//   timing, and a quiet one pays the 50 µs once in a thousand turns at most. No batch is
-//   asked for with work ready to run, or a timer due within 100 µs.
+//   of what came; fewer than 16 coming stops batching, tried again after 16 turns, then
+//   32, ... up to 1,024 while it keeps failing. So a busy server makes one io_uring_enter
+//   for many messages whatever its clients' timing, and a quiet one pays the wait once in
+//   a thousand turns at most. No batch is asked for with work ready to run, or a timer
+//   due within 100 µs.
 // - The kernel is probed at run time (IORING_REGISTER_PROBE) for every opcode used, and
 //   for IORING_FEAT_EXT_ARG (a timeout on the wait) and IORING_FEAT_NODROP; anything
 //   missing, or io_uring_setup refused (ENOSYS, EPERM: disabled by sysctl or seccomp), is
@@ -82,12 +82,9 @@ struct uring_batching {
   void enable(bool on) noexcept { threshold = on ? min_in_flight : never; }
   [[nodiscard]] bool enabled() const noexcept { return threshold != never; }
 
-  /// The completions the next wait asks for, `in_flight` operations owed: 1, or a batch.
+  /// The completions the next wait asks for, `in_flight` operations owed (at least
+  /// `threshold`: the loop tests that first): 1, or a batch.
   unsigned plan(std::size_t in_flight) noexcept {
-    if (in_flight < threshold) {
-      want = 0;
-      return 1;
-    }
     if (want == 0) {
       if (--probe_in != 0) return 1;
       probe_in = probe_every;
